@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
+import { joinText } from "../kernel/to-output.js";
+import { kernelNameOf } from "../execute/execute-notebook.js";
+
+export function sha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Packages whose version changes what a cell prints. */
+const RUNTIME_PACKAGES = ["tslab", "@tslab/typescript-for-tslab", "jose"];
+
+let runtimeVersions: Record<string, string> | undefined;
+function versions(): Record<string, string> {
+  if (runtimeVersions) return runtimeVersions;
+  const require = createRequire(import.meta.url);
+  const tslabDir = dirname(require.resolve("tslab/package.json"));
+  const out: Record<string, string> = { node: process.versions.node.split(".")[0]! };
+  for (const name of RUNTIME_PACKAGES) {
+    // typescript-for-tslab is tslab's own dependency: resolve it from there.
+    const from = name.startsWith("@tslab/") ? createRequire(join(tslabDir, "package.json")) : require;
+    out[name] = (JSON.parse(readFileSync(from.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+  }
+  return (runtimeVersions = out);
+}
+
+/** Files a notebook declares it reads besides keys/, in `metadata.docs.depends` (paths relative to it). */
+export function declaredDependencies(nb: INotebookContent): string[] {
+  const docs = nb.metadata.docs as { depends?: unknown } | undefined;
+  return Array.isArray(docs?.depends) ? docs.depends.filter((d): d is string => typeof d === "string") : [];
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Everything a notebook's outputs depend on: its code cells, its kernel, the versions of the
+ * runtime, the key files and the files it declares. Equal fingerprints mean re-executing
+ * would print the same (randomized signatures aside).
+ */
+export async function inputsFingerprint(nb: INotebookContent, notebookPath: string, keysDir: string): Promise<string> {
+  const hash = createHash("sha256");
+  const add = (label: string, value: string | Buffer): void => {
+    hash.update(`${label}\0${Buffer.byteLength(value)}\0`).update(value);
+  };
+  add("kernel", kernelNameOf(nb) ?? "");
+  for (const [name, version] of Object.entries(versions())) add(`version:${name}`, version);
+  for (const cell of nb.cells) if (cell.cell_type === "code") add("code", joinText(cell.source));
+  for (const file of await filesUnder(keysDir)) add(`key:${relative(keysDir, file)}`, await readFile(file));
+  const dir = dirname(notebookPath);
+  for (const dep of declaredDependencies(nb)) {
+    const path = resolve(dir, dep);
+    add(`depends:${dep}`, await readFile(path).catch(() => Buffer.from("(missing)")));
+  }
+  return hash.digest("hex");
+}
+
+/** What execution wrote into a notebook: outputs and counts of its code cells. */
+export function outputsFingerprint(nb: INotebookContent): string {
+  const executed = nb.cells.filter((c) => c.cell_type === "code").map((c) => [(c as ICodeCell).outputs, (c as ICodeCell).execution_count]);
+  return sha256(JSON.stringify([executed, nb.metadata.language_info ?? null]));
+}
+
+let tool: string | undefined;
+/** The build's own code: a new version may render differently, so it invalidates every page. */
+export async function toolFingerprint(): Promise<string> {
+  if (tool) return tool;
+  const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
+  const hash = createHash("sha256");
+  for (const file of await filesUnder(srcDir)) {
+    if (file.endsWith(".map")) continue;
+    hash.update(relative(srcDir, file)).update(await readFile(file));
+  }
+  return (tool = hash.digest("hex"));
+}

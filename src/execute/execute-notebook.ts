@@ -1,0 +1,148 @@
+import type { ICell, ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
+import { KernelClient } from "../kernel/client.js";
+import type { Transport } from "../kernel/connection.js";
+import { KernelDiedError, KernelStartError, RequestTimeoutError } from "../kernel/errors.js";
+import { describeExit, isKnownKernel, knownKernels } from "../kernel/launch.js";
+import { DisplayRegistry, joinText } from "../kernel/to-output.js";
+import {
+  CellExecutionError,
+  CellTimeoutError,
+  DeadKernelError,
+  ExecutionAborted,
+  KernelStartFailure,
+  NotebookUsageError,
+  UnexpectedSuccessError,
+} from "./errors.js";
+import { CellAbortedError, executeCell } from "./execute-cell.js";
+import { errorText, preview, reportsUncaughtError, summarizeError } from "./summarize.js";
+
+export interface ExecuteNotebookOptions {
+  /** Shown in messages: the notebook's path relative to the project. */
+  label: string;
+  /** The kernel's working directory: the notebook's folder. */
+  cwd: string;
+  timeoutMs: number;
+  maxTextLength: number;
+  transport?: Transport;
+  signal?: AbortSignal;
+  onCell?: (cell: number, cells: number) => void;
+}
+
+export interface ExecutedNotebook {
+  notebook: INotebookContent;
+  codeCells: number;
+  /** Seconds from kernel start to first reply. */
+  startSeconds: number;
+}
+
+export function kernelNameOf(nb: INotebookContent): string | undefined {
+  const spec = nb.metadata.kernelspec as { name?: unknown } | undefined;
+  return typeof spec?.name === "string" ? spec.name : undefined;
+}
+
+const tagged = (cell: ICell, tag: string): boolean => ((cell.metadata.tags as string[] | undefined) ?? []).includes(tag);
+
+/**
+ * Runs every code cell of a copy of `nb` in a fresh kernel, as `nbconvert --execute` does:
+ * outputs and execution counts replaced, `language_info` from the kernel, empty cells left
+ * alone. The first error stops the notebook unless the cell is tagged `raises-exception`;
+ * the kernel is shut down (or killed) whatever happens.
+ */
+export async function executeNotebook(nb: INotebookContent, options: ExecuteNotebookOptions): Promise<ExecutedNotebook> {
+  const { label } = options;
+  const kernelName = kernelNameOf(nb);
+  if (!kernelName) throw new NotebookUsageError(label, "no kernelspec in the notebook's metadata", "", undefined);
+  if (!isKnownKernel(kernelName)) {
+    throw new NotebookUsageError(label, `unknown kernel "${kernelName}" (this build runs: ${knownKernels().join(", ")})`);
+  }
+  if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped before the notebook started");
+
+  // Shallow copies: the cells' other content is shared, not cloned, because the notebook
+  // reader remembers number spellings (1.0) by object identity.
+  const result: INotebookContent = {
+    ...nb,
+    metadata: { ...nb.metadata },
+    cells: nb.cells.map((c) => (c.cell_type === "code" ? { ...c } : c)),
+  };
+  const started = Date.now();
+  let client: KernelClient;
+  try {
+    client = await KernelClient.start({ kernelName, cwd: options.cwd, ...(options.transport ? { transport: options.transport } : {}) });
+  } catch (e) {
+    const err = e as KernelStartError;
+    throw new KernelStartFailure(label, err.message, err.log ?? "");
+  }
+  const startSeconds = (Date.now() - started) / 1000;
+  const onAbort = (): void => client.killNow();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  // Output printed after a cell ended (an unhandled rejection, say) belongs to that cell.
+  const cellOfRequest = new Map<string, number>();
+  const lateErrors: { cell: number; text: string }[] = [];
+  client.onLateIopub = (msg) => {
+    const cell = cellOfRequest.get(msg.parent_header.msg_id ?? "");
+    const text = msg.header.msg_type === "stream" ? String(msg.content.text ?? "") : "";
+    if (cell !== undefined && reportsUncaughtError(text)) lateErrors.push({ cell, text });
+  };
+  const failLate = (): void => {
+    const late = lateErrors[0];
+    if (late) {
+      const cell = result.cells[late.cell]!;
+      throw new CellExecutionError(label, summarizeError(late.text), late.text, late.cell + 1, preview(cell));
+    }
+  };
+
+  const registry = new DisplayRegistry();
+  const codeCells = result.cells.filter((c) => c.cell_type === "code").length;
+  let codeIndex = 0;
+  try {
+    if (client.info.language_info) result.metadata.language_info = client.info.language_info as INotebookContent["metadata"]["language_info"];
+    for (const [index, cell] of result.cells.entries()) {
+      if (cell.cell_type !== "code") continue;
+      options.onCell?.(++codeIndex, codeCells);
+      const code = joinText(cell.source);
+      if (code.trim() === "") continue;
+      const number = index + 1;
+      const codeCell = cell as ICodeCell;
+      let run;
+      try {
+        run = await executeCell(client, code, { timeoutMs: options.timeoutMs, maxTextLength: options.maxTextLength, registry });
+      } catch (e) {
+        if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped; kernel killed", "", number, preview(cell));
+        if (e instanceof RequestTimeoutError) {
+          throw new CellTimeoutError(label, `timed out after ${options.timeoutMs / 1000} s; kernel killed (raise --timeout if the cell is slow)`, "", number, preview(cell));
+        }
+        if (e instanceof KernelDiedError) {
+          throw new DeadKernelError(label, `kernel died (${describeExit(e.exit)}) while running the cell`, e.log, number, preview(cell));
+        }
+        if (e instanceof CellAbortedError) throw new CellExecutionError(label, e.message, "", number, preview(cell));
+        throw e;
+      }
+      if (run.requestId) cellOfRequest.set(run.requestId, index);
+      codeCell.outputs = run.outputs;
+      codeCell.execution_count = run.executionCount;
+      const text = errorText(run.outputs);
+      const raised = run.status === "error" || reportsUncaughtError(text);
+      if (raised && !tagged(cell, "raises-exception")) {
+        throw new CellExecutionError(label, summarizeError(text), text, number, preview(cell));
+      }
+      if (!raised && tagged(cell, "raises-exception")) {
+        throw new UnexpectedSuccessError(label, 'the cell is tagged "raises-exception" but ran without error', "", number, preview(cell));
+      }
+      if (run.droppedLength > 0) {
+        throw new CellExecutionError(label, `output over the limit of ${options.maxTextLength} characters (${run.droppedLength} more dropped)`, "", number, preview(cell));
+      }
+      failLate();
+    }
+    // Give a rejection raised by the last cell's pending work a moment to be reported.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    failLate();
+    if (client.rejected.length > 0) {
+      throw new CellExecutionError(label, `the kernel sent ${client.rejected.length} message(s) that failed verification: ${client.rejected[0]!.message}`);
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    await client.shutdown();
+  }
+  return { notebook: result, codeCells, startSeconds };
+}

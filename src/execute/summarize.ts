@@ -1,0 +1,38 @@
+import stripAnsi from "strip-ansi";
+import type { ICell, IOutput } from "@jupyterlab/nbformat";
+import { joinText } from "../kernel/to-output.js";
+
+const ERROR_LINE = /^(?:[A-Z][\w$]*(?:Error|Exception)|Error|UnhandledPromiseRejection|UncaughtException)\b[^\n]*/m;
+/** tslab prints TypeScript diagnostics as `<line>:<column> - <message>`. */
+const DIAGNOSTIC_LINE = /^(\d+):(\d+) - ([^\n]*)/m;
+
+/** All error text a cell produced: its stderr streams and error outputs, ANSI removed. */
+export function errorText(outputs: readonly IOutput[]): string {
+  const parts: string[] = [];
+  for (const output of outputs) {
+    if (output.output_type === "stream" && output.name === "stderr") parts.push(joinText(output.text as string | string[]));
+    if (output.output_type === "error") parts.push([`${output.ename}: ${output.evalue}`, ...(output.traceback as string[])].join("\n"));
+  }
+  return stripAnsi(parts.join(""));
+}
+
+/** The one line that says what went wrong, from the error text of a cell. */
+export function summarizeError(text: string): string {
+  const diagnostic = DIAGNOSTIC_LINE.exec(text);
+  if (diagnostic) return `TypeScript error at line ${diagnostic[1]}, column ${diagnostic[2]}: ${diagnostic[3]!.trim()}`;
+  const error = ERROR_LINE.exec(text);
+  if (error) return error[0].trim();
+  const first = text.split("\n").find((line) => line.trim() !== "");
+  return first?.trim() ?? "the kernel reported an error without a message";
+}
+
+/** The first non-blank line of a cell, shortened, to recognise the cell in a message. */
+export function preview(cell: ICell, width = 60): string {
+  const line = joinText(cell.source).split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}
+
+/** Whether a stream carries tslab's report of an error outside the cell's own flow. */
+export function reportsUncaughtError(text: string): boolean {
+  return /^(UnhandledPromiseRejection|UncaughtException):/m.test(stripAnsi(text));
+}

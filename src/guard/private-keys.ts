@@ -1,0 +1,122 @@
+import type { INotebookContent } from "@jupyterlab/nbformat";
+import { PRIVATE_JWK_MEMBERS } from "../tokens/keyring.js";
+import { cellOutputs, joinMultiline, outputTexts } from "../tokens/output-text.js";
+
+export interface PrivateKeyFinding {
+  cell: number; // 1-based position in the notebook's cell list
+  what: string; // 'JWK member "d"', 'PEM PRIVATE KEY block', 'PEM RSA PRIVATE KEY block', …
+  where: string; // "source" or "output N" (1-based)
+}
+
+// A quote as it appears in printed JSON, in util.inspect output, escaped inside a JSON string,
+// or escaped in HTML.
+const QUOTE = String.raw`(?:\\?"|\\?'|&quot;|&#0*34;|&#0*39;|&#x0*27;|&#x0*22;)`;
+const memberName = (names: string, flags: string) =>
+  new RegExp(String.raw`(?<![\w$])${QUOTE}?(${names})${QUOTE}?\s*:\s*`, flags);
+const PRIVATE_MEMBER = memberName(PRIVATE_JWK_MEMBERS.join("|"), "g");
+const KTY_MEMBER = memberName("kty", "");
+const VALUE_START = new RegExp(String.raw`^(?:${QUOTE}|\[)`);
+const PEM_BEGIN = /-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)* )?PRIVATE KEY-----/g;
+const BASE64_RUN = /[A-Za-z0-9+/]{16,}/;
+// Far more than the largest private JWK (RSA 8192: about 7 kB), and keeps long outputs cheap.
+const SCAN_LIMIT = 20_000;
+
+/**
+ * For each position (ascending), the start of the object literal that directly contains it, or
+ * -1 (inside an array or outside any object). One pass over the text for all positions.
+ */
+function enclosingObjectStarts(text: string, positions: readonly number[]): number[] {
+  const open: number[] = [];
+  const starts: number[] = [];
+  let i = 0;
+  for (const at of positions) {
+    for (; i < at; i++) {
+      const ch = text[i];
+      if (ch === "{" || ch === "[") open.push(i);
+      else if (ch === "}" || ch === "]") open.pop();
+    }
+    const top = open.at(-1);
+    starts.push(top !== undefined && text[top] === "{" ? top : -1);
+  }
+  return starts;
+}
+
+/** The object's own members' text (nested objects and arrays blanked), up to its closing brace. */
+function topLevelView(text: string, start: number): string {
+  let depth = 0;
+  let view = "";
+  for (let i = start; i < text.length && i - start < SCAN_LIMIT; i++) {
+    const ch = text[i]!;
+    if (ch === "{" || ch === "[") depth++;
+    else if (ch === "}" || ch === "]") {
+      depth--;
+      if (depth === 0) break;
+    }
+    view += depth === 1 ? ch : " ";
+  }
+  return view;
+}
+
+/**
+ * Names of secret JWK members in text: a member d, p, q, dp, dq, qi, oth or k with a string
+ * (or, for oth, array) value, in an object that also has "kty". Works on JSON, on
+ * util.inspect output, on JSON escaped inside a string and on HTML-escaped JSON.
+ */
+export function findPrivateJwkMembers(text: string): string[] {
+  const names: string[] = [];
+  const members = [...text.matchAll(PRIVATE_MEMBER)].filter((m) => {
+    const valueAt = m.index + m[0].length;
+    return VALUE_START.test(text.slice(valueAt, valueAt + 8));
+  });
+  const starts = enclosingObjectStarts(text, members.map((m) => m.index));
+  const hasKty = new Map<number, boolean>(); // by object start: one look per object
+  for (const [n, match] of members.entries()) {
+    const name = match[1]!;
+    const start = starts[n]!;
+    if (start < 0) continue;
+    let jwk = hasKty.get(start);
+    if (jwk === undefined) hasKty.set(start, (jwk = KTY_MEMBER.test(topLevelView(text, start))));
+    if (jwk && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** Labels of PEM private key blocks in text ("PRIVATE KEY", "RSA PRIVATE KEY", …) that carry key data. */
+export function findPemPrivateKeys(text: string): string[] {
+  const labels: string[] = [];
+  for (const match of text.matchAll(PEM_BEGIN)) {
+    // The marker alone (say, in code that looks for it) leaks nothing; key data after it does.
+    const after = text.slice(match.index + match[0].length, match.index + match[0].length + 400);
+    const label = `${match[1] ?? ""}PRIVATE KEY`;
+    if (BASE64_RUN.test(after) && !labels.includes(label)) labels.push(label);
+  }
+  return labels;
+}
+
+function allowed(nb: INotebookContent): boolean {
+  const docs = (nb.metadata as { docs?: unknown } | undefined)?.docs;
+  return typeof docs === "object" && docs !== null && (docs as { allow_private_keys?: unknown }).allow_private_keys === true;
+}
+
+/**
+ * Private key material anywhere the docs will show it: every cell's source (markdown, raw and
+ * code cells all reach the rendered page) and every text of every output.
+ * Notebook metadata {"docs": {"allow_private_keys": true}} turns the guard off.
+ */
+export function findPrivateKeyMaterial(nb: INotebookContent): PrivateKeyFinding[] {
+  if (allowed(nb)) return [];
+  const findings: PrivateKeyFinding[] = [];
+  nb.cells.forEach((cell, i) => {
+    const places: Array<[string, string[]]> = [["source", [joinMultiline(cell.source)]]];
+    cellOutputs(cell).forEach((output, j) => places.push([`output ${j + 1}`, [...outputTexts(output)]]));
+    for (const [where, texts] of places) {
+      const whats = new Set<string>();
+      for (const text of texts) {
+        for (const name of findPrivateJwkMembers(text)) whats.add(`JWK member "${name}"`);
+        for (const label of findPemPrivateKeys(text)) whats.add(`PEM ${label} block`);
+      }
+      for (const what of whats) findings.push({ cell: i + 1, what, where });
+    }
+  });
+  return findings;
+}

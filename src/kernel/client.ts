@@ -1,0 +1,220 @@
+import { Channels, type ReplyChannel } from "./channels.js";
+import { createConnection, type Connection, type Transport } from "./connection.js";
+import { KernelDiedError, KernelError, KernelStartError, RequestTimeoutError } from "./errors.js";
+import { KernelProcess } from "./launch.js";
+import type { ExecuteReplyContent, JupyterMessage, KernelInfoReplyContent, StatusContent } from "./messages.js";
+import { newHeader } from "./wire.js";
+
+export interface StartOptions {
+  kernelName: string;
+  /** Working directory of the kernel: the notebook's folder, so relative paths work as in Jupyter. */
+  cwd: string;
+  transport?: Transport;
+  startTimeoutMs?: number;
+}
+
+export interface RequestOptions {
+  timeoutMs: number;
+  /** Every iopub message answering this request, in the order the kernel sent them. */
+  onIopub?: (msg: JupyterMessage) => void;
+}
+
+export interface ExecuteContent {
+  code: string;
+  silent?: boolean;
+  store_history?: boolean;
+  user_expressions?: Record<string, string>;
+  allow_stdin?: boolean;
+  stop_on_error?: boolean;
+}
+
+interface Pending {
+  onIopub?: (msg: JupyterMessage) => void;
+  reply?: JupyterMessage;
+  idle: boolean;
+  settle: () => void;
+}
+
+/**
+ * One kernel, from start to shutdown: launch, connect, wait until it answers on shell and
+ * publishes on iopub, then requests. A request is complete when its reply has arrived and
+ * the kernel has gone idle for it on iopub, so no output is lost to the race between sockets.
+ */
+export class KernelClient {
+  /** Kernels not yet shut down, killed on process exit so that none outlives the build. */
+  private static readonly live = new Set<KernelClient>();
+  private static exitHookInstalled = false;
+
+  readonly session = crypto.randomUUID();
+  private readonly pending = new Map<string, Pending>();
+  /** Called for iopub messages of requests already complete (output printed after a cell ended). */
+  onLateIopub: ((msg: JupyterMessage) => void) | undefined;
+  /** Messages dropped for a bad signature; a kernel that sends them is not the one we started. */
+  readonly rejected: Error[] = [];
+  private channels!: Channels;
+  private disposed = false;
+  info: KernelInfoReplyContent = {};
+
+  private constructor(readonly process: KernelProcess, private readonly connection: Connection) {}
+
+  static async start(options: StartOptions): Promise<KernelClient> {
+    const connection = await createConnection(options.kernelName, options.transport);
+    let proc: KernelProcess;
+    try {
+      proc = KernelProcess.start(options.kernelName, connection.file, options.cwd);
+    } catch (e) {
+      await connection.dispose();
+      throw new KernelStartError(`cannot start kernel "${options.kernelName}": ${(e as Error).message}`);
+    }
+    const client = new KernelClient(proc, connection);
+    KernelClient.track(client);
+    client.channels = new Channels(connection.info, {
+      message: (channel, msg) => client.dispatch(channel, msg),
+      rejected: (_channel, error) => client.rejected.push(error),
+    });
+    try {
+      await client.waitUntilReady(options.startTimeoutMs ?? 60_000);
+    } catch (e) {
+      await client.shutdown();
+      if (e instanceof KernelDiedError) throw new KernelStartError(`kernel exited while starting (${e.message})`, e.log);
+      if (e instanceof RequestTimeoutError) throw new KernelStartError(`kernel did not answer within ${e.seconds} s of its start`, proc.output);
+      throw e;
+    }
+    return client;
+  }
+
+  private static track(client: KernelClient): void {
+    KernelClient.live.add(client);
+    if (KernelClient.exitHookInstalled) return;
+    KernelClient.exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const live of KernelClient.live) live.killNow();
+    });
+  }
+
+  /**
+   * iopub is a PUB socket: messages published before our subscription reaches the kernel
+   * are lost. So kernel_info is asked until its iopub status arrives too, not only its reply.
+   */
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new RequestTimeoutError(Math.round(timeoutMs / 1000));
+      let sawIopub = false;
+      try {
+        const reply = await this.request("shell", "kernel_info_request", {}, {
+          timeoutMs: Math.min(left, 1000),
+          onIopub: () => (sawIopub = true),
+        });
+        this.info = reply.content as KernelInfoReplyContent;
+        if (sawIopub) return;
+      } catch (e) {
+        if (!(e instanceof RequestTimeoutError)) throw e;
+      }
+    }
+  }
+
+  async execute(content: ExecuteContent, options: RequestOptions): Promise<ExecuteReplyContent> {
+    const reply = await this.request("shell", "execute_request", {
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+      ...content,
+    }, options);
+    return reply.content as unknown as ExecuteReplyContent;
+  }
+
+  /**
+   * Sends a request and resolves with its reply once the kernel is idle for it; rejects when
+   * the kernel dies or the time runs out (the request is then forgotten, not cancelled).
+   */
+  async request(channel: ReplyChannel, msgType: string, content: unknown, options: RequestOptions): Promise<JupyterMessage> {
+    if (this.disposed) throw new KernelError("kernel already shut down");
+    const header = newHeader(msgType, this.session);
+    const id = header.msg_id;
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<JupyterMessage>((resolve, reject) => {
+      const entry: Pending = {
+        idle: false,
+        settle: () => {
+          if (entry.reply && entry.idle) resolve(entry.reply);
+        },
+      };
+      if (options.onIopub) entry.onIopub = options.onIopub;
+      this.pending.set(id, entry);
+      timer = setTimeout(() => reject(new RequestTimeoutError(Math.round(options.timeoutMs / 100) / 10)), options.timeoutMs);
+      this.process.exited.then((exit) => reject(new KernelDiedError(exit, this.process.output)), () => undefined);
+    });
+    try {
+      await this.channels.send(channel, { identities: [], header, parent_header: {}, metadata: {}, content, buffers: [] });
+      return await done;
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(id);
+    }
+  }
+
+  private dispatch(channel: ReplyChannel | "iopub", msg: JupyterMessage): void {
+    const parentId = msg.parent_header.msg_id;
+    const entry = parentId === undefined ? undefined : this.pending.get(parentId);
+    if (channel !== "iopub") {
+      if (entry && msg.header.msg_type.endsWith("_reply")) {
+        entry.reply = msg;
+        entry.settle();
+      }
+      return;
+    }
+    if (!entry) {
+      if (msg.header.msg_type !== "status") this.onLateIopub?.(msg);
+      return;
+    }
+    if (msg.header.msg_type === "status") {
+      if ((msg.content as unknown as StatusContent).execution_state === "idle") {
+        entry.idle = true;
+        entry.settle();
+      }
+      entry.onIopub?.(msg);
+      return;
+    }
+    entry.onIopub?.(msg);
+  }
+
+  /** The connection file; its folder (ipc sockets included) goes away on shutdown. */
+  get connectionFile(): string {
+    return this.connection.file;
+  }
+
+  /** Stops what the kernel is running, as Jupyter's interrupt button does for signal-mode kernels. */
+  interrupt(): void {
+    this.process.interrupt();
+  }
+
+  /**
+   * Asks the kernel to shut down, then makes sure: a kernel that does not exit in time (a
+   * server left open in a cell keeps Node alive) is killed with its process group.
+   */
+  async shutdown(graceMs = 2000): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (!this.process.hasExited) {
+      try {
+        const header = newHeader("shutdown_request", this.session);
+        await this.channels.send("control", { identities: [], header, parent_header: {}, metadata: {}, content: { restart: false }, buffers: [] });
+      } catch {
+        // The kernel is killed below anyway.
+      }
+      await this.process.waitOrKill(graceMs);
+    }
+    this.channels.close();
+    await this.connection.dispose();
+    KernelClient.live.delete(this);
+  }
+
+  /** Synchronous last resort for process exit handlers: no kernel outlives the build. */
+  killNow(): void {
+    this.process.kill();
+  }
+}

@@ -1,0 +1,42 @@
+// Title and one-line summary of a page, read from its parsed Markdown.
+import type { Token } from "markdown-it";
+
+export interface Outline {
+  title: string | undefined;
+  summary: string;
+}
+
+const summaryLength = 200;
+
+/** Title = first heading; summary = first prose paragraph after it. */
+export function pageOutline(tokens: Token[]): Outline {
+  const heading = tokens.findIndex((t) => t.type === "heading_open");
+  const title = heading >= 0 ? plainText(tokens[heading + 1]) || undefined : undefined;
+  let summary = "";
+  for (let i = heading + 1; i < tokens.length && !summary; i++) {
+    const t = tokens[i]!;
+    // Top-level paragraphs only: list items and quotes rarely introduce a page.
+    if (t.type === "paragraph_open" && t.level === 0) summary = plainText(tokens[i + 1]);
+  }
+  return { title, summary: truncate(summary, summaryLength) };
+}
+
+/** Text of an inline run without markup, images or raw HTML. */
+export function plainText(inline: Token | undefined): string {
+  if (!inline || inline.type !== "inline") return "";
+  let text = "";
+  for (const c of inline.children ?? []) {
+    if (c.type === "text" || c.type === "code_inline") text += c.content;
+    else if (c.type === "softbreak" || c.type === "hardbreak") text += " ";
+  }
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** At most `max` characters, cut at a word boundary when there is one nearby. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  const head = space > max * 0.6 ? cut.slice(0, space) : cut;
+  return `${head.replace(/[\s,;:.–—-]+$/, "")}…`;
+}

@@ -1,0 +1,34 @@
+import type { ICodeCell, INotebookContent, IOutput, IStream } from "@jupyterlab/nbformat";
+import { joinText } from "../kernel/to-output.js";
+
+/** A carriage return followed by more text on the same line overwrites the line, as on a terminal. */
+const OVERWRITTEN = /[^\n]*\r(?=[^\n])/g;
+
+/**
+ * Merges consecutive stream outputs of the same name into one and applies carriage returns,
+ * as nbconvert does before it writes an executed notebook. tslab sends every console.log as
+ * a message of its own, so without this a notebook would hold one output per line.
+ */
+export function coalesceStreams(nb: INotebookContent): INotebookContent {
+  return {
+    ...nb,
+    cells: nb.cells.map((cell) => (cell.cell_type === "code" ? { ...cell, outputs: coalesce((cell as ICodeCell).outputs) } : cell)),
+  };
+}
+
+function coalesce(outputs: readonly IOutput[]): IOutput[] {
+  const merged: IOutput[] = [];
+  for (const output of outputs) {
+    const last = merged.at(-1);
+    if (output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name) {
+      merged[merged.length - 1] = { ...last, text: joinText(last.text as string | string[]) + joinText(output.text as string | string[]) } as IStream;
+    } else {
+      merged.push(output);
+    }
+  }
+  return merged.map((o) => {
+    if (o.output_type !== "stream") return o;
+    const text = joinText(o.text as string | string[]);
+    return text.includes("\r") ? { ...o, text: text.replace(OVERWRITTEN, "") } : o;
+  });
+}

@@ -1,0 +1,131 @@
+import { spawn } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const buildScript = join(projectRoot, "dist", "scripts", "build-docs.js");
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Highest resident memory of the build process seen while it ran, in bytes. */
+  peakRss: number;
+}
+
+/** A throw-away copy of the project: its notebooks, keys, docs; node_modules shared by a link. */
+export class ProjectCopy {
+  private constructor(readonly dir: string, readonly tmp: string) {}
+
+  static async create(options: { notebooks?: boolean } = {}): Promise<ProjectCopy> {
+    const dir = await mkdtemp(join(tmpdir(), "project-copy-"));
+    const tmp = join(dir, ".tmp");
+    await mkdir(tmp);
+    await cp(join(projectRoot, "package.json"), join(dir, "package.json"));
+    for (const sub of ["keys", "docs", ...(options.notebooks === false ? [] : ["notebooks"])]) {
+      await cp(join(projectRoot, sub), join(dir, sub), { recursive: true }).catch(() => undefined);
+    }
+    await mkdir(join(dir, "notebooks"), { recursive: true });
+    await mkdir(join(dir, "docs"), { recursive: true });
+    await symlink(join(projectRoot, "node_modules"), join(dir, "node_modules"));
+    return new ProjectCopy(dir, tmp);
+  }
+
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  read(...parts: string[]): Promise<string> {
+    return readFile(this.path(...parts), "utf8");
+  }
+
+  async write(rel: string, content: string): Promise<void> {
+    await mkdir(dirname(this.path(rel)), { recursive: true });
+    await writeFile(this.path(rel), content);
+  }
+
+  /**
+   * Runs the compiled build in the copy, with TMPDIR inside it so that leftovers are visible.
+   * `onStart` gets the child, e.g. to signal it.
+   */
+  run(args: string[], options: { onStart?: (pid: number) => void; env?: Record<string, string> } = {}): Promise<RunResult> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [buildScript, ...args], {
+        cwd: this.dir,
+        env: { ...process.env, TMPDIR: this.tmp, CI: "", ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      let peakRss = 0;
+      child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+      child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+      const poll = setInterval(async () => {
+        const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
+        const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+        if (kb) peakRss = Math.max(peakRss, Number(kb) * 1024);
+      }, 50);
+      if (child.pid !== undefined) options.onStart?.(child.pid);
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        clearInterval(poll);
+        resolvePromise({ code, signal, stdout, stderr, peakRss });
+      });
+    });
+  }
+
+  /** Files left in the copy's TMPDIR: connection files, sockets, temporary writes. */
+  async tmpLeftovers(): Promise<string[]> {
+    return readdir(this.tmp);
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Processes whose working directory lies in `dir`: kernels that outlived their build. */
+export async function processesIn(dir: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cwd === dir || cwd.startsWith(dir + "/")) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** Every file under `dir` with its content, to prove a failed build changed nothing. */
+export async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    files.set(path, (await readFile(path)).toString("base64"));
+  }
+  return files;
+}
+
+/** A TypeScript notebook for the tslab kernel made of the given code cells. */
+export function notebookJson(cells: (string | { source: string; tags?: string[] })[], metadata: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    cells: cells.map((c, i) => {
+      const cell = typeof c === "string" ? { source: c } : c;
+      return {
+        cell_type: "code",
+        execution_count: null,
+        id: `cell-${i}`,
+        metadata: cell.tags ? { tags: cell.tags } : {},
+        outputs: [],
+        source: cell.source,
+      };
+    }),
+    metadata: { kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" }, ...metadata },
+    nbformat: 4,
+    nbformat_minor: 5,
+  }, null, 1) + "\n";
+}
