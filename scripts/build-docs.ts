@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { findProject } from "../src/project.js";
-import { defaultNotebooks, jobFor } from "../src/pipeline/jobs.js";
+import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.js";
 import { runBuild } from "../src/pipeline/run.js";
 
 const EXIT_USAGE = 2;
@@ -24,7 +23,7 @@ function positiveInteger(value: string): number {
 const program = new Command()
   .name("build-docs")
   .description("Executes the notebooks in fresh tslab kernels, writes their outputs back and renders docs/ (Markdown as nbconvert writes it, and HTML).")
-  .argument("[notebooks...]", "notebooks to build (default: every notebooks/**/*.ipynb)")
+  .argument("[notebooks...]", "notebooks or glob patterns to build (default: every notebooks/**/*.ipynb)")
   .option("--no-execute", "render the outputs stored in the notebooks, without running them")
   .option("--check", "build into memory and compare with the files on disk; write nothing; exit 1 if any is stale")
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
@@ -57,7 +56,12 @@ async function main(): Promise<number> {
     verbose?: boolean;
   }>();
   const project = findProject(process.cwd(), opts.outDir);
-  const paths = program.args.length > 0 ? program.args.map((p) => resolve(p)) : await defaultNotebooks(project);
+  const expanded = await expandArguments(program.args, process.cwd());
+  if (expanded.unmatched.length > 0) {
+    process.stderr.write(`no notebook matches ${expanded.unmatched.map((p) => `"${p}"`).join(", ")}\n`);
+    return EXIT_USAGE;
+  }
+  const paths = program.args.length > 0 ? expanded.paths : await defaultNotebooks(project);
   if (paths.length === 0) {
     process.stderr.write(`no notebooks found under ${project.notebooksDir}\n`);
     return EXIT_USAGE;

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
-import { kernelNameOf } from "../execute/execute-notebook.js";
+import { kernelNameOf } from "../notebook/kernel-name.js";
 
 export function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
@@ -72,15 +72,32 @@ export function outputsFingerprint(nb: INotebookContent): string {
   return sha256(JSON.stringify([executed, nb.metadata.language_info ?? null]));
 }
 
-let tool: string | undefined;
-/** The build's own code: a new version may render differently, so it invalidates every page. */
-export async function toolFingerprint(): Promise<string> {
-  if (tool) return tool;
+/** The build's own code files, with what a stat says of them. */
+async function toolFiles(): Promise<{ files: string[]; statKey: string }> {
+  const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
+  const files = (await filesUnder(srcDir)).filter((f) => !f.endsWith(".map"));
+  const stats = await Promise.all(files.map(async (f) => {
+    const st = await stat(f);
+    return `${relative(srcDir, f)}:${st.size}:${st.mtimeMs}`;
+  }));
+  return { files, statKey: sha256(stats.join("\n")) };
+}
+
+export interface ToolStamp {
+  statKey: string;
+  hash: string;
+}
+
+/**
+ * The build's own code: a new version may render differently, so it invalidates every page.
+ * Hashing the code costs more than a no-op build may spend, so the hash is reused while the
+ * files' sizes and times are those it was computed for.
+ */
+export async function toolFingerprint(previous?: ToolStamp): Promise<ToolStamp> {
+  const { files, statKey } = await toolFiles();
+  if (previous?.statKey === statKey) return previous;
   const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
   const hash = createHash("sha256");
-  for (const file of await filesUnder(srcDir)) {
-    if (file.endsWith(".map")) continue;
-    hash.update(relative(srcDir, file)).update(await readFile(file));
-  }
-  return (tool = hash.digest("hex"));
+  for (const file of files) hash.update(relative(srcDir, file)).update(await readFile(file));
+  return { statKey, hash: hash.digest("hex") };
 }

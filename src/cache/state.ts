@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { PageSummary } from "../render/html.js";
+import type { ToolStamp } from "./fingerprint.js";
 import { writeIfChanged } from "../write/atomic.js";
 
 /** What the last successful build of one notebook wrote, to skip the same work next time. */
@@ -19,6 +20,8 @@ export interface NotebookRecord {
 export interface BuildState {
   version: 1;
   notebooks: Record<string, NotebookRecord>;
+  /** Fingerprint of the build's own code at the last build. */
+  tool?: ToolStamp;
   /** sha256 of docs/index.html as last written. */
   index?: string;
 }

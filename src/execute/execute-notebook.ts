@@ -1,5 +1,6 @@
 import type { ICell, ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { KernelClient } from "../kernel/client.js";
+import { kernelNameOf } from "../notebook/kernel-name.js";
 import type { Transport } from "../kernel/connection.js";
 import { KernelDiedError, KernelStartError, RequestTimeoutError } from "../kernel/errors.js";
 import { describeExit, isKnownKernel, knownKernels } from "../kernel/launch.js";
@@ -33,11 +34,6 @@ export interface ExecutedNotebook {
   codeCells: number;
   /** Seconds from kernel start to first reply. */
   startSeconds: number;
-}
-
-export function kernelNameOf(nb: INotebookContent): string | undefined {
-  const spec = nb.metadata.kernelspec as { name?: unknown } | undefined;
-  return typeof spec?.name === "string" ? spec.name : undefined;
 }
 
 const tagged = (cell: ICell, tag: string): boolean => ((cell.metadata.tags as string[] | undefined) ?? []).includes(tag);

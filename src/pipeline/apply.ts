@@ -1,6 +1,5 @@
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { shortDiff } from "../check/diff.js";
 import { pruneFolder, readIfExists, writeIfChanged } from "../write/atomic.js";
 import type { NotebookProduct } from "./build-notebook.js";
 
@@ -25,6 +24,7 @@ export async function writeProduct(product: NotebookProduct): Promise<string[]> 
 /** Unified diffs of the files a build would change, without writing anything. */
 export async function staleFiles(product: NotebookProduct, root: string): Promise<string[]> {
   if (product.status === "unchanged") return [];
+  const { shortDiff } = await import("../check/diff.js");
   const diffs: string[] = [];
   const files = productFiles(product);
   for (const [path, next] of files) {

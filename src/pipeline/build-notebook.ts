@@ -4,7 +4,6 @@ import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
 import { NotebookError, NotebookUsageError } from "../execute/errors.js";
-import { executeNotebook } from "../execute/execute-notebook.js";
 import type { Transport } from "../kernel/connection.js";
 import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
@@ -38,6 +37,16 @@ export interface NotebookProduct {
   record: NotebookRecord;
 }
 
+/** A notebook as plain JSON, or undefined when it is not one (the careful reader then says why). */
+function quickParse(raw: Buffer): INotebookContent | undefined {
+  try {
+    const nb = JSON.parse(raw.toString("utf8")) as INotebookContent;
+    return Array.isArray(nb?.cells) && typeof nb.metadata === "object" && nb.metadata !== null ? nb : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Files of a page as the last build recorded them, when all are still on disk unchanged. */
 async function recordedFilesIntact(record: NotebookRecord): Promise<boolean> {
   for (const [path, hash] of Object.entries(record.files)) {
@@ -61,19 +70,24 @@ export async function buildNotebook(
   const raw = await readFile(job.path).catch((e: NodeJS.ErrnoException) => {
     throw new NotebookUsageError(job.label, `cannot read the notebook: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   });
-  const { parseNotebook, NotebookReadError } = await import("../notebook/read.js");
-  let stored: INotebookContent;
-  try {
-    stored = parseNotebook(raw.toString("utf8"), job.label);
-  } catch (e) {
-    if (e instanceof NotebookReadError) {
-      const error = new NotebookUsageError(job.label, e.message);
-      // The reader's message already names the notebook, and line:column for bad JSON.
-      error.message = e.message;
-      throw error;
+  // The no-op path needs only the code cells, which the native parser reads fastest; the
+  // careful reader (exact numbers, messages with line and column) runs when there is work.
+  let stored: INotebookContent | undefined = quickParse(raw);
+  const careful = async (): Promise<INotebookContent> => {
+    const { parseNotebook, NotebookReadError } = await import("../notebook/read.js");
+    try {
+      return parseNotebook(raw.toString("utf8"), job.label);
+    } catch (e) {
+      if (e instanceof NotebookReadError) {
+        const error = new NotebookUsageError(job.label, e.message);
+        // The reader's message already names the notebook, and line:column for bad JSON.
+        error.message = e.message;
+        throw error;
+      }
+      throw e;
     }
-    throw e;
-  }
+  };
+  stored ??= await careful();
 
   const inputs = await inputsFingerprint(stored, job.path, settings.keysDir);
   const notebookHash = sha256(raw);
@@ -88,11 +102,13 @@ export async function buildNotebook(
     return { job, status: "unchanged", cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
   }
 
+  stored = await careful();
   const mustExecute = settings.execute && (settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
   let notebook = stored;
   let notebookText: string | undefined;
   const ring = await settings.ring();
   if (mustExecute) {
+    const { executeNotebook } = await import("../execute/execute-notebook.js");
     const executed = await executeNotebook(stored, {
       label: job.label,
       cwd: dirname(job.path),

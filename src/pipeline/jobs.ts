@@ -1,5 +1,5 @@
+import { readdir } from "node:fs/promises";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
-import { glob } from "glob";
 import type { Project } from "../project.js";
 
 /** One notebook to build and where its page goes. */
@@ -26,8 +26,39 @@ export function jobFor(path: string, project: Project): NotebookJob {
   };
 }
 
-/** Every notebooks/**\/*.ipynb, in a stable order; Jupyter's checkpoints are not notebooks to build. */
+const isCheckpoint = (path: string): boolean => path.split("/").includes(".ipynb_checkpoints");
+
+/**
+ * Every notebooks/**\/*.ipynb in a stable order, Jupyter's checkpoints left out. A plain
+ * recursive listing: this runs on every build, also the no-op one, which must stay fast.
+ */
 export async function defaultNotebooks(project: Project): Promise<string[]> {
-  const found = await glob("**/*.ipynb", { cwd: project.notebooksDir, absolute: true, ignore: ["**/.ipynb_checkpoints/**"] });
-  return found.sort();
+  const entries = await readdir(project.notebooksDir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(".ipynb"))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((p) => !isCheckpoint(relative(project.notebooksDir, p)))
+    .sort();
+}
+
+const GLOB_MAGIC = /[*?[\]{}]/;
+
+/**
+ * Notebook arguments: paths as given, patterns (`notebooks/**\/id-*.ipynb`) expanded with glob.
+ * A pattern that matches nothing is an error, not an empty build.
+ */
+export async function expandArguments(args: readonly string[], cwd: string): Promise<{ paths: string[]; unmatched: string[] }> {
+  const paths: string[] = [];
+  const unmatched: string[] = [];
+  for (const arg of args) {
+    if (!GLOB_MAGIC.test(arg)) {
+      paths.push(resolve(cwd, arg));
+      continue;
+    }
+    const { glob } = await import("glob");
+    const found = (await glob(arg, { cwd, absolute: true, ignore: ["**/.ipynb_checkpoints/**"] })).sort();
+    if (found.length === 0) unmatched.push(arg);
+    paths.push(...found);
+  }
+  return { paths: [...new Set(paths)], unmatched };
 }

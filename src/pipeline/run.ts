@@ -51,7 +51,8 @@ export interface RunResult {
 export async function runBuild(options: RunOptions): Promise<RunResult> {
   const { project } = options;
   const state = await loadState(project.cacheFile);
-  const tool = await toolFingerprint();
+  state.tool = await toolFingerprint(state.tool);
+  const tool = state.tool.hash;
   let ring: Promise<KeyRing> | undefined;
   const loadRing = (): Promise<KeyRing> => (ring ??= import("../tokens/keyring.js").then((m) => m.loadKeyRing(project.keysDir)));
   const limit = pLimit(Math.max(1, options.parallel));

@@ -1,6 +1,5 @@
 import { readFile, mkdir, rm, readdir, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import writeFileAtomic from "write-file-atomic";
 
 /** Current content of a file, or undefined when there is none. */
 export async function readIfExists(path: string): Promise<Buffer | undefined> {
@@ -22,6 +21,8 @@ export async function writeIfChanged(path: string, content: string | Buffer): Pr
   const current = await readIfExists(path);
   if (current?.equals(next)) return false;
   await mkdir(dirname(path), { recursive: true });
+  // Loaded on first write: a build with nothing to write never pays for it.
+  const { default: writeFileAtomic } = await import("write-file-atomic");
   await writeFileAtomic(path, next);
   return true;
 }
