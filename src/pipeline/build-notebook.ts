@@ -97,6 +97,8 @@ export async function buildNotebook(
     record !== undefined &&
     record.tool === settings.tool &&
     record.notebook === notebookHash &&
+    // The same destination: with --out-dir the page goes elsewhere.
+    record.files[join(job.docsDir, `${job.name}.md`)] !== undefined &&
     (!settings.execute || record.inputs === inputs);
   if (upToDate && (await recordedFilesIntact(record))) {
     return { job, status: "unchanged", cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };

@@ -1,0 +1,133 @@
+// What the benchmark measured, the targets it is held to, and the table it prints.
+import { median } from "./timed-run.js";
+
+const MiB = 1024 * 1024;
+export const toMiB = (bytes: number): number => Math.round((bytes / MiB) * 10) / 10;
+
+/** Repeated timings of one command, in seconds. */
+export interface Series {
+  runs: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** Exit codes of the runs; anything but 0 makes the series suspect. */
+  exitCodes: (number | null)[];
+}
+
+export function series(runs: { seconds: number; code: number | null }[]): Series {
+  const seconds = runs.map((r) => r.seconds);
+  return { runs: seconds, median: median(seconds), min: Math.min(...seconds), max: Math.max(...seconds), exitCodes: runs.map((r) => r.code) };
+}
+
+export interface Skipped {
+  skipped: string;
+}
+
+export interface Execution {
+  seconds: number;
+  exitCode: number | null;
+  /** Peak resident memory of the command's own process. */
+  processPeakMiB: number;
+  /** Peak of each tslab kernel, in the order they started. */
+  kernelPeaksMiB: number[];
+  /** Highest sum over the whole process tree at one moment. */
+  treePeakMiB: number;
+}
+
+export interface Target {
+  name: string;
+  limit: string;
+  value: string;
+  /** undefined: not measured (e.g. nbconvert skipped). */
+  pass: boolean | undefined;
+}
+
+export interface BenchResults {
+  machine: { cpus: number; node: string; platform: string };
+  notebooks: string[];
+  jobs: number | "default";
+  coldBuild: Execution;
+  noopBuild: Series;
+  npmNoop: Series | Skipped;
+  check: Series;
+  nbconvert: Execution | Skipped;
+  targets: Target[];
+  /** Processes started by the benchmark still running after their command ended (then stopped). */
+  leaked: string[];
+  /** Files the commands left in their TMPDIR. */
+  tmpLeftovers: string[];
+}
+
+export const isSkipped = (x: object): x is Skipped => "skipped" in x;
+
+export const limits = { coldVsNbconvert: 0.5, noopSeconds: 0.5, kernelMiB: 250 };
+
+export function targets(r: Pick<BenchResults, "coldBuild" | "noopBuild" | "nbconvert">): Target[] {
+  const nb = r.nbconvert;
+  const ratio = isSkipped(nb) ? undefined : r.coldBuild.seconds / nb.seconds;
+  const kernelMax = Math.max(0, ...r.coldBuild.kernelPeaksMiB);
+  return [
+    {
+      name: "cold build / nbconvert",
+      limit: `≤ ${limits.coldVsNbconvert}×`,
+      value: ratio === undefined ? "n/a (nbconvert skipped)" : `${ratio.toFixed(2)}×`,
+      pass: ratio === undefined ? undefined : ratio <= limits.coldVsNbconvert,
+    },
+    {
+      name: "no-op build (median)",
+      limit: `< ${limits.noopSeconds} s`,
+      value: `${r.noopBuild.median.toFixed(2)} s`,
+      pass: r.noopBuild.median < limits.noopSeconds,
+    },
+    {
+      name: "peak memory per kernel (max)",
+      limit: `≤ ${limits.kernelMiB} MiB`,
+      value: r.coldBuild.kernelPeaksMiB.length === 0 ? "no kernel seen" : `${kernelMax.toFixed(1)} MiB`,
+      pass: r.coldBuild.kernelPeaksMiB.length === 0 ? undefined : kernelMax <= limits.kernelMiB,
+    },
+  ];
+}
+
+const secs = (s: number): string => s.toFixed(2);
+const range = (s: Series): string => `${secs(s.median)}  (${secs(s.min)}–${secs(s.max)}, ${s.runs.length} runs)`;
+const codes = (s: Series): string => (s.exitCodes.every((c) => c === 0) ? "" : `  exit codes ${s.exitCodes.join(",")}!`);
+const kernels = (e: Execution): string =>
+  e.kernelPeaksMiB.length === 0 ? "none seen" : `max ${Math.max(...e.kernelPeaksMiB).toFixed(1)}  (${e.kernelPeaksMiB.map((k) => k.toFixed(1)).join(", ")})`;
+
+function rows(title: string, entries: [string, string][]): string[] {
+  const width = Math.max(...entries.map(([k]) => k.length));
+  return [title, ...entries.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
+}
+
+export function formatTable(r: BenchResults): string {
+  const nb = r.nbconvert;
+  const lines = [
+    `docs build benchmark: ${r.notebooks.length} notebook(s), ${r.machine.cpus} CPU(s), jobs ${r.jobs}, node ${r.machine.node}`,
+    "Absolute numbers depend on this machine (and whatever else it is doing); read the ratios.",
+    "",
+    ...rows("Time (s)", [
+      ["cold build (--force)", `${secs(r.coldBuild.seconds)}${r.coldBuild.exitCode === 0 ? "" : `  exit code ${r.coldBuild.exitCode}!`}`],
+      ["no-op build (node build-docs.js)", range(r.noopBuild) + codes(r.noopBuild)],
+      ["no-op build (npm run docs)", isSkipped(r.npmNoop) ? r.npmNoop.skipped : range(r.npmNoop) + codes(r.npmNoop)],
+      ["  npm's own overhead (median)", isSkipped(r.npmNoop) ? "-" : secs(r.npmNoop.median - r.noopBuild.median)],
+      ["docs:check (unchanged tree)", range(r.check) + (r.check.exitCodes.every((c) => c === 0) ? "  up to date" : `  exit codes ${r.check.exitCodes.join(",")}: STALE after a fresh build!`)],
+      ["nbconvert --execute, sequential", isSkipped(nb) ? nb.skipped : `${secs(nb.seconds)}${nb.exitCode === 0 ? "" : `  exit code ${nb.exitCode}!`}`],
+    ]),
+    "",
+    ...rows("Peak memory (MiB)", [
+      ["build process", r.coldBuild.processPeakMiB.toFixed(1)],
+      ["build's kernels", kernels(r.coldBuild)],
+      ["build + kernels at once", r.coldBuild.treePeakMiB.toFixed(1)],
+      ["nbconvert process", isSkipped(nb) ? "-" : nb.processPeakMiB.toFixed(1)],
+      ["nbconvert's kernels", isSkipped(nb) ? "-" : kernels(nb)],
+    ]),
+    "",
+    ...rows(
+      "Targets",
+      r.targets.map((t) => [`${t.name} ${t.limit}`, `${t.value.padEnd(10)}  ${t.pass === undefined ? "n/a" : t.pass ? "PASS" : "FAIL"}`]),
+    ),
+  ];
+  if (r.leaked.length > 0) lines.push("", `Processes left running after their command (stopped by the benchmark): ${r.leaked.join("; ")}`);
+  if (r.tmpLeftovers.length > 0) lines.push("", `Temporary files left behind: ${r.tmpLeftovers.join(", ")}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,81 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
+import type { TestContext } from "node:test";
+import { promisify } from "node:util";
+import { projectRoot } from "./project-copy.js";
+import { hasNbconvert, prerequisite } from "./require.js";
+
+const run = promisify(execFile);
+
+export const nbconvert = "/usr/bin/jupyter-nbconvert";
+const kernelspec = "/usr/bin/jupyter-kernelspec";
+const python = "/usr/bin/python3";
+/** The tslab this project depends on: the kernel Jupyter must start, not some other install. */
+export const projectTslab = join(projectRoot, "node_modules", ".bin", "tslab");
+
+/** The binary Jupyter would start for the `tslab` kernel under this environment, if any. */
+async function resolvedTslab(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { stdout } = await run(kernelspec, ["list", "--json"], { env, maxBuffer: 16 << 20 });
+  const specs = (JSON.parse(stdout) as { kernelspecs: Record<string, { spec: { argv: string[] } }> }).kernelspecs;
+  const binary = specs.tslab?.spec.argv[0];
+  if (binary === undefined) return undefined;
+  try {
+    return realpathSync(binary);
+  } catch {
+    return undefined;
+  }
+}
+
+let registered: Promise<NodeJS.ProcessEnv> | undefined;
+
+/** Registers the project's tslab into a scratch prefix (once per process) ahead of JUPYTER_PATH. */
+function registerTslab(): Promise<NodeJS.ProcessEnv> {
+  registered ??= (async () => {
+    const prefix = mkdtempSync(join(tmpdir(), "tslab-kernel-"));
+    process.once("exit", () => rmSync(prefix, { recursive: true, force: true }));
+    await run(projectTslab, ["install", "--python", python, "--binary", projectTslab, "--prefix", prefix]);
+    const inherited = process.env.JUPYTER_PATH;
+    const path = join(prefix, "share", "jupyter") + (inherited ? delimiter + inherited : "");
+    return { ...process.env, JUPYTER_PATH: path };
+  })();
+  return registered;
+}
+
+/**
+ * An environment in which real Jupyter starts this project's tslab for the `tslab` kernel:
+ * the caller's own when its JUPYTER_PATH already provides that (CI registers it), otherwise
+ * one with the kernel registered in a scratch prefix. Undefined when the test was skipped
+ * because Jupyter is not installed (under CI=true that throws instead).
+ */
+export async function tslabKernelEnv(t: TestContext): Promise<NodeJS.ProcessEnv | undefined> {
+  if (!prerequisite(t, hasNbconvert(), "jupyter-nbconvert not installed")) return undefined;
+  const wanted = realpathSync(projectTslab);
+  if ((await resolvedTslab(process.env)) === wanted) return process.env;
+  const env = await registerTslab();
+  const found = await resolvedTslab(env);
+  if (found !== wanted) {
+    throw new Error(`Jupyter resolves the tslab kernel to ${found ?? "nothing"}, not ${wanted}, even after registering it`);
+  }
+  return env;
+}
+
+/**
+ * `jupyter nbconvert --execute --to notebook` on one notebook, written to outDir under the same
+ * file name; returns that path. nbconvert runs the kernel in the notebook's own folder, so
+ * relative paths in cells mean what they mean next to the notebook.
+ */
+export async function jupyterExecute(notebookPath: string, outDir: string, env: NodeJS.ProcessEnv, timeoutSeconds = 120): Promise<string> {
+  const input = resolve(notebookPath);
+  await mkdir(outDir, { recursive: true });
+  const args = ["--execute", "--to", "notebook", `--ExecutePreprocessor.timeout=${timeoutSeconds}`, "--output-dir", resolve(outDir), input];
+  try {
+    await run(nbconvert, args, { cwd: dirname(input), env, maxBuffer: 64 << 20 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`jupyter nbconvert --execute failed on ${input}:\n${err.stderr ?? err.message}`);
+  }
+  return join(resolve(outDir), basename(input));
+}
