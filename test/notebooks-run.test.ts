@@ -1,23 +1,20 @@
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type { ICodeCell, INotebookContent, IOutput } from "@jupyterlab/nbformat";
 import * as jose from "jose";
 import pLimit from "p-limit";
-import { hasNbconvert, prerequisite } from "./support/require.js";
+import { jupyterExecute, tslabKernelEnv } from "./support/jupyter-kernel.js";
+import { prerequisite } from "./support/require.js";
 
 // Runs the notebooks with real Jupyter (nbconvert + the tslab kernel) in scratch copies of the
 // project, and checks what the pages must show.
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const specDir = join(root, "..", "shared", "spec-examples");
-const tslab = join(root, "node_modules", ".bin", "tslab");
-const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const NOTEBOOKS = {
   jwks: "authorization-example-jwks-and-signatures",
   idToken: "worked-example-id-token",
@@ -29,7 +26,6 @@ const PRIVATE_MEMBER = /"(d|p|q|dp|dq|qi|oth|k)"\s*:/;
 
 const scratch = mkdtempSync(join(tmpdir(), "notebooks-run-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-const nbconvertOk = hasNbconvert();
 
 /** A copy of the project's notebooks and keys (or other key files) that tslab can run. */
 function projectCopy(name: string, keysFrom: string): string {
@@ -41,31 +37,14 @@ function projectCopy(name: string, keysFrom: string): string {
   return dir;
 }
 
-let kernelPath: string | undefined;
-/** Registers the project's tslab kernel in a scratch prefix, once. */
-function jupyterPath(): string {
-  if (kernelPath) return kernelPath;
-  const prefix = join(scratch, "kernel-prefix");
-  const r = spawnSync(tslab, ["install", "--python", python, "--binary", tslab, "--prefix", prefix], { encoding: "utf8" });
-  assert.equal(r.status, 0, `tslab install failed: ${r.stderr}`);
-  kernelPath = join(prefix, "share", "jupyter");
-  return kernelPath;
-}
-
-const run = promisify(execFile);
 const limit = pLimit(2);
 let runCount = 0;
 
-/** Executes notebooks/<name>.ipynb of a project copy; returns the executed notebook. */
-function execute(project: string, name: string): Promise<INotebookContent> {
+/** Executes notebooks/<name>.ipynb of a project copy with real Jupyter; returns the executed notebook. */
+function execute(project: string, name: string, env: NodeJS.ProcessEnv): Promise<INotebookContent> {
   return limit(async () => {
-    const out = join(scratch, `out-${++runCount}`);
-    const args = ["--execute", "--to", "notebook", "--output-dir", out, "--ExecutePreprocessor.timeout=120", `${name}.ipynb`];
-    await run("jupyter-nbconvert", args, {
-      cwd: join(project, "notebooks"),
-      env: { ...process.env, JUPYTER_PATH: jupyterPath() },
-    });
-    return JSON.parse(readFileSync(join(out, `${name}.ipynb`), "utf8")) as INotebookContent;
+    const out = await jupyterExecute(join(project, "notebooks", `${name}.ipynb`), join(scratch, `out-${++runCount}`), env);
+    return JSON.parse(readFileSync(out, "utf8")) as INotebookContent;
   });
 }
 
@@ -135,16 +114,16 @@ let results:
   | Promise<Record<"jwks" | "idToken" | "backend" | "jwksAgain" | "idTokenAgain" | "backendAgain", INotebookContent>>
   | undefined;
 /** Every notebook run twice against the project's keys (for the reproducibility check), started once. */
-function projectRuns() {
+function projectRuns(env: NodeJS.ProcessEnv) {
   results ??= (async () => {
     const project = projectCopy("project", join(root, "keys"));
     const [jwks, idToken, backend, jwksAgain, idTokenAgain, backendAgain] = await Promise.all([
-      execute(project, NOTEBOOKS.jwks),
-      execute(project, NOTEBOOKS.idToken),
-      execute(project, NOTEBOOKS.backend),
-      execute(project, NOTEBOOKS.jwks),
-      execute(project, NOTEBOOKS.idToken),
-      execute(project, NOTEBOOKS.backend),
+      execute(project, NOTEBOOKS.jwks, env),
+      execute(project, NOTEBOOKS.idToken, env),
+      execute(project, NOTEBOOKS.backend, env),
+      execute(project, NOTEBOOKS.jwks, env),
+      execute(project, NOTEBOOKS.idToken, env),
+      execute(project, NOTEBOOKS.backend, env),
     ]);
     return { jwks, idToken, backend, jwksAgain, idTokenAgain, backendAgain };
   })();
@@ -154,8 +133,9 @@ function projectRuns() {
 const TIMEOUT = { timeout: 600_000 };
 
 test("the JWKS and signatures page signs RS384 and ES384 assertions that verify", TIMEOUT, async (t) => {
-  if (!prerequisite(t, nbconvertOk, "jupyter-nbconvert not installed")) return;
-  const { jwks } = await projectRuns();
+  const env = await tslabKernelEnv(t);
+  if (!env) return;
+  const { jwks } = await projectRuns(env);
   const tokens = await checkCommon(jwks, NOTEBOOKS.jwks, join(root, "keys"));
   assert.deepEqual(tokens.map((tk) => jose.decodeProtectedHeader(tk).alg), ["RS384", "ES384"]);
   for (const token of tokens) {
@@ -175,12 +155,13 @@ test("the JWKS and signatures page signs RS384 and ES384 assertions that verify"
 });
 
 test("with the specification's keys, the JWKS page reproduces the published tokens", TIMEOUT, async (t) => {
-  if (!prerequisite(t, nbconvertOk, "jupyter-nbconvert not installed")) return;
+  const env = await tslabKernelEnv(t);
+  if (!env) return;
   if (!prerequisite(t, existsSync(specDir), `spec example data not found at ${specDir}`)) return;
   const published = JSON.parse(readFileSync(join(specDir, "published-tokens.json"), "utf8")) as {
     tokens: { RS384: string; ES384: string };
   };
-  const nb = await execute(projectCopy("spec-keys", specDir), NOTEBOOKS.jwks);
+  const nb = await execute(projectCopy("spec-keys", specDir), NOTEBOOKS.jwks, env);
   const [rs384, es384] = await checkCommon(nb, NOTEBOOKS.jwks, specDir);
   assert.equal(rs384, published.tokens.RS384, "RS384 is deterministic: byte for byte the published token");
   const signedPart = (token: string) => token.split(".").slice(0, 2).join(".");
@@ -189,8 +170,9 @@ test("with the specification's keys, the JWKS page reproduces the published toke
 });
 
 test("the ID token page validates the token and shows the refusals", TIMEOUT, async (t) => {
-  if (!prerequisite(t, nbconvertOk, "jupyter-nbconvert not installed")) return;
-  const { idToken } = await projectRuns();
+  const env = await tslabKernelEnv(t);
+  if (!env) return;
+  const { idToken } = await projectRuns(env);
   const tokens = await checkCommon(idToken, NOTEBOOKS.idToken, join(root, "keys"));
   assert.equal(tokens.length, 1);
   const claims = jose.decodeJwt(tokens[0]!);
@@ -207,8 +189,9 @@ test("the ID token page validates the token and shows the refusals", TIMEOUT, as
 });
 
 test("the backend services page gets a token and shows each refusal", TIMEOUT, async (t) => {
-  if (!prerequisite(t, nbconvertOk, "jupyter-nbconvert not installed")) return;
-  const { backend } = await projectRuns();
+  const env = await tslabKernelEnv(t);
+  if (!env) return;
+  const { backend } = await projectRuns(env);
   const tokens = await checkCommon(backend, NOTEBOOKS.backend, join(root, "keys"));
   assert.ok(tokens.length >= 1, "the client assertion is shown");
   const out = allText(backend);
@@ -229,8 +212,9 @@ test("the backend services page gets a token and shows each refusal", TIMEOUT, a
 });
 
 test("outputs are the same on every run, except ES384 signatures", TIMEOUT, async (t) => {
-  if (!prerequisite(t, nbconvertOk, "jupyter-nbconvert not installed")) return;
-  const r = await projectRuns();
+  const env = await tslabKernelEnv(t);
+  if (!env) return;
+  const r = await projectRuns(env);
   assert.deepEqual(stableOutputs(r.jwksAgain), stableOutputs(r.jwks), NOTEBOOKS.jwks);
   assert.deepEqual(stableOutputs(r.idTokenAgain), stableOutputs(r.idToken), NOTEBOOKS.idToken);
   assert.deepEqual(stableOutputs(r.backendAgain), stableOutputs(r.backend), NOTEBOOKS.backend);

@@ -49,9 +49,8 @@ function bothRuns(env: NodeJS.ProcessEnv): Promise<Runs> {
     const executed = names.map((name) =>
       limit(() => jupyterExecute(theirsCopy.path("notebooks", `${name}.ipynb`), theirsCopy.path(".nbconvert"), env)),
     );
-    const build = await oursCopy.run(["--force"]);
+    const [build, theirsPaths] = await Promise.all([oursCopy.run(["--force"]), Promise.all(executed)]);
     assert.equal(build.code, 0, `our build failed:\n${build.stdout}\n${build.stderr}`);
-    const theirsPaths = await Promise.all(executed);
     const theirs = new Map<string, INotebookContent>();
     for (const [i, name] of names.entries()) theirs.set(name, JSON.parse(await readFile(theirsPaths[i]!, "utf8")) as INotebookContent);
     const ours: Runs["ours"] = new Map();

@@ -26,6 +26,19 @@ async function childrenOf(pid: number): Promise<number[]> {
   return lists.flatMap((l) => l.split(" ").filter((s) => s !== "").map(Number));
 }
 
+/** Parent → children from every /proc/<pid>/stat: slower, but misses nothing that is alive. */
+async function childrenTable(): Promise<Map<number, number[]>> {
+  const table = new Map<number, number[]>();
+  const pids = (await readdir("/proc")).filter((e) => /^\d+$/.test(e));
+  await Promise.all(pids.map(async (entry) => {
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!Number.isInteger(ppid)) return;
+    table.set(ppid, [...(table.get(ppid) ?? []), Number(entry)]);
+  }));
+  return table;
+}
+
 /** Resident memory now and at its highest, in bytes; undefined once the process is gone. */
 async function memoryOf(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
@@ -49,7 +62,7 @@ async function cmdlineOf(pid: number): Promise<string> {
 }
 
 /** Polls the tree under `rootPid` every `intervalMs` until `stop()`, which resolves to the peaks. */
-export function watchProcessTree(rootPid: number, intervalMs = 50): { stop(): Promise<TreePeaks> } {
+export function watchProcessTree(rootPid: number, intervalMs = 50, fullScanEvery = 10): { stop(): Promise<TreePeaks> } {
   const seen = new Map<number, ProcessPeak>();
   let peakTreeBytes = 0;
   let stopped = false;
@@ -62,8 +75,9 @@ export function watchProcessTree(rootPid: number, intervalMs = 50): { stop(): Pr
     if (!entry) {
       entry = { pid, startTime: (await startTimeOf(pid)) ?? 0, cmdline, peakBytes: 0 };
       seen.set(pid, entry);
-    } else if (entry.cmdline !== cmdline) {
-      // Seen between fork and exec, the child still showed its parent's memory; exec starts afresh.
+    } else if (cmdline !== "" && entry.cmdline !== cmdline) {
+      // Seen between fork and exec, the child still showed its parent's memory; exec starts
+      // afresh. (An empty cmdline only means the process is exiting.)
       entry.cmdline = cmdline;
       entry.peakBytes = 0;
     }
@@ -71,21 +85,24 @@ export function watchProcessTree(rootPid: number, intervalMs = 50): { stop(): Pr
     return mem.rss;
   };
 
-  const pollOnce = async (): Promise<void> => {
+  // The children files are cheap but documented as unreliable while threads run, so every
+  // `fullScanEvery`-th poll walks the whole process table instead.
+  const pollOnce = async (full: boolean): Promise<void> => {
+    const table = full ? await childrenTable() : undefined;
     let total = 0;
     const queue = [rootPid];
     while (queue.length > 0) {
       const pid = queue.shift()!;
       total += await record(pid);
-      queue.push(...(await childrenOf(pid)));
+      queue.push(...(table ? (table.get(pid) ?? []) : await childrenOf(pid)));
     }
     peakTreeBytes = Math.max(peakTreeBytes, total);
   };
 
   // One poll at a time: a slow poll delays the next instead of piling up.
   const loop = (async () => {
-    while (!stopped) {
-      await pollOnce();
+    for (let n = 0; !stopped; n++) {
+      await pollOnce(n % fullScanEvery === 0);
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   })();
@@ -109,8 +126,10 @@ export function isTslabKernel(p: ProcessPeak): boolean {
   return p.cmdline.includes("tslab") && /(^|\s)kernel(\s|$)/.test(p.cmdline);
 }
 
-/** Whether the process `p` names is still running (same pid, same start time). */
+/** Whether the process `p` names is still running (same pid, same start time, not a zombie). */
 export async function stillRunning(p: ProcessPeak): Promise<boolean> {
-  const startTime = await startTimeOf(p.pid);
-  return startTime !== undefined && startTime === p.startTime;
+  const stat = await readFile(`/proc/${p.pid}/stat`, "utf8").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const state = fields[0];
+  return stat !== "" && state !== "Z" && state !== "X" && Number(fields[19]) === p.startTime;
 }

@@ -12,11 +12,20 @@ export interface Series {
   max: number;
   /** Exit codes of the runs; anything but 0 makes the series suspect. */
   exitCodes: (number | null)[];
+  /** Runs that executed or rendered a notebook instead of answering from the cache. */
+  uncachedRuns: number;
 }
 
-export function series(runs: { seconds: number; code: number | null }[]): Series {
+export function series(runs: { seconds: number; code: number | null; cached: boolean }[]): Series {
   const seconds = runs.map((r) => r.seconds);
-  return { runs: seconds, median: median(seconds), min: Math.min(...seconds), max: Math.max(...seconds), exitCodes: runs.map((r) => r.code) };
+  return {
+    runs: seconds,
+    median: median(seconds),
+    min: Math.min(...seconds),
+    max: Math.max(...seconds),
+    exitCodes: runs.map((r) => r.code),
+    uncachedRuns: runs.filter((r) => !r.cached).length,
+  };
 }
 
 export interface Skipped {
@@ -43,7 +52,8 @@ export interface Target {
 }
 
 export interface BenchResults {
-  machine: { cpus: number; node: string; platform: string };
+  /** loadavg: 1-minute load average when the benchmark started and when it ended. */
+  machine: { cpus: number; node: string; platform: string; loadavg: [number, number] };
   notebooks: string[];
   jobs: number | "default";
   coldBuild: Execution;
@@ -90,7 +100,9 @@ export function targets(r: Pick<BenchResults, "coldBuild" | "noopBuild" | "nbcon
 
 const secs = (s: number): string => s.toFixed(2);
 const range = (s: Series): string => `${secs(s.median)}  (${secs(s.min)}–${secs(s.max)}, ${s.runs.length} runs)`;
-const codes = (s: Series): string => (s.exitCodes.every((c) => c === 0) ? "" : `  exit codes ${s.exitCodes.join(",")}!`);
+const codes = (s: Series): string =>
+  (s.exitCodes.every((c) => c === 0) ? "" : `  exit codes ${s.exitCodes.join(",")}!`) +
+  (s.uncachedRuns === 0 ? "" : `  ${s.uncachedRuns} run(s) not answered from the cache!`);
 const kernels = (e: Execution): string =>
   e.kernelPeaksMiB.length === 0 ? "none seen" : `max ${Math.max(...e.kernelPeaksMiB).toFixed(1)}  (${e.kernelPeaksMiB.map((k) => k.toFixed(1)).join(", ")})`;
 
@@ -104,13 +116,15 @@ export function formatTable(r: BenchResults): string {
   const lines = [
     `docs build benchmark: ${r.notebooks.length} notebook(s), ${r.machine.cpus} CPU(s), jobs ${r.jobs}, node ${r.machine.node}`,
     "Absolute numbers depend on this machine (and whatever else it is doing); read the ratios.",
+    `1-minute load average ${r.machine.loadavg[0].toFixed(1)} at the start, ${r.machine.loadavg[1].toFixed(1)} at the end` +
+      (Math.max(...r.machine.loadavg) > r.machine.cpus ? ": other work competed for the CPUs, the times are inflated." : "."),
     "",
     ...rows("Time (s)", [
       ["cold build (--force)", `${secs(r.coldBuild.seconds)}${r.coldBuild.exitCode === 0 ? "" : `  exit code ${r.coldBuild.exitCode}!`}`],
       ["no-op build (node build-docs.js)", range(r.noopBuild) + codes(r.noopBuild)],
       ["no-op build (npm run docs)", isSkipped(r.npmNoop) ? r.npmNoop.skipped : range(r.npmNoop) + codes(r.npmNoop)],
       ["  npm's own overhead (median)", isSkipped(r.npmNoop) ? "-" : secs(r.npmNoop.median - r.noopBuild.median)],
-      ["docs:check (unchanged tree)", range(r.check) + (r.check.exitCodes.every((c) => c === 0) ? "  up to date" : `  exit codes ${r.check.exitCodes.join(",")}: STALE after a fresh build!`)],
+      ["docs:check (unchanged tree)", range(r.check) + (r.check.exitCodes.every((c) => c === 0) ? "  up to date" : `  exit codes ${r.check.exitCodes.join(",")}: STALE after a fresh build!`) + (r.check.uncachedRuns === 0 ? "" : `  ${r.check.uncachedRuns} run(s) not answered from the cache`)],
       ["nbconvert --execute, sequential", isSkipped(nb) ? nb.skipped : `${secs(nb.seconds)}${nb.exitCode === 0 ? "" : `  exit code ${nb.exitCode}!`}`],
     ]),
     "",

@@ -75,7 +75,8 @@ export function outputsFingerprint(nb: INotebookContent): string {
 /** The build's own code files, with what a stat says of them. */
 async function toolFiles(): Promise<{ files: string[]; statKey: string }> {
   const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
-  const files = (await filesUnder(srcDir)).filter((f) => !f.endsWith(".map"));
+  // The benchmark's modules live beside the build's but do not change what it writes.
+  const files = (await filesUnder(srcDir)).filter((f) => !f.endsWith(".map") && !relative(srcDir, f).startsWith("bench/"));
   const stats = await Promise.all(files.map(async (f) => {
     const st = await stat(f);
     return `${relative(srcDir, f)}:${st.size}:${st.mtimeMs}`;

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
@@ -29,20 +29,17 @@ async function resolvedTslab(env: NodeJS.ProcessEnv): Promise<string | undefined
   }
 }
 
-let registered: Promise<NodeJS.ProcessEnv> | undefined;
-
-/** Registers the project's tslab into a scratch prefix (once per process) ahead of JUPYTER_PATH. */
-function registerTslab(): Promise<NodeJS.ProcessEnv> {
-  registered ??= (async () => {
-    const prefix = mkdtempSync(join(tmpdir(), "tslab-kernel-"));
-    process.once("exit", () => rmSync(prefix, { recursive: true, force: true }));
-    await run(projectTslab, ["install", "--python", python, "--binary", projectTslab, "--prefix", prefix]);
-    const inherited = process.env.JUPYTER_PATH;
-    const path = join(prefix, "share", "jupyter") + (inherited ? delimiter + inherited : "");
-    return { ...process.env, JUPYTER_PATH: path };
-  })();
-  return registered;
+/** Registers the project's tslab into a scratch prefix ahead of JUPYTER_PATH. */
+async function registerTslab(): Promise<NodeJS.ProcessEnv> {
+  const prefix = mkdtempSync(join(tmpdir(), "tslab-kernel-"));
+  process.once("exit", () => rmSync(prefix, { recursive: true, force: true }));
+  await run(projectTslab, ["install", "--python", python, "--binary", projectTslab, "--prefix", prefix]);
+  const inherited = process.env.JUPYTER_PATH;
+  const path = join(prefix, "share", "jupyter") + (inherited ? delimiter + inherited : "");
+  return { ...process.env, JUPYTER_PATH: path };
 }
+
+let kernelEnv: Promise<NodeJS.ProcessEnv> | undefined;
 
 /**
  * An environment in which real Jupyter starts this project's tslab for the `tslab` kernel:
@@ -51,15 +48,19 @@ function registerTslab(): Promise<NodeJS.ProcessEnv> {
  * because Jupyter is not installed (under CI=true that throws instead).
  */
 export async function tslabKernelEnv(t: TestContext): Promise<NodeJS.ProcessEnv | undefined> {
-  if (!prerequisite(t, hasNbconvert(), "jupyter-nbconvert not installed")) return undefined;
-  const wanted = realpathSync(projectTslab);
-  if ((await resolvedTslab(process.env)) === wanted) return process.env;
-  const env = await registerTslab();
-  const found = await resolvedTslab(env);
-  if (found !== wanted) {
-    throw new Error(`Jupyter resolves the tslab kernel to ${found ?? "nothing"}, not ${wanted}, even after registering it`);
-  }
-  return env;
+  const installed = hasNbconvert() && existsSync(nbconvert) && existsSync(kernelspec);
+  if (!prerequisite(t, installed, `Jupyter not installed (${nbconvert}, ${kernelspec})`)) return undefined;
+  kernelEnv ??= (async () => {
+    const wanted = realpathSync(projectTslab);
+    if ((await resolvedTslab(process.env)) === wanted) return process.env;
+    const env = await registerTslab();
+    const found = await resolvedTslab(env);
+    if (found !== wanted) {
+      throw new Error(`Jupyter resolves the tslab kernel to ${found ?? "nothing"}, not ${wanted}, even after registering it`);
+    }
+    return env;
+  })();
+  return kernelEnv;
 }
 
 /**

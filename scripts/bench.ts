@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+// Times the docs build against real Jupyter in a throw-away copy of the project:
+// a cold build, repeated no-op builds (directly and through npm), a --check, and
+// `jupyter nbconvert --execute` on the same notebooks; with the peak memory of the
+// build and of every kernel it starts.
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readlink } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { setUpJupyter } from "../src/bench/jupyter.js";
+import { isTslabKernel, stillRunning, type ProcessPeak, type TreePeaks } from "../src/bench/process-tree.js";
+import { formatTable, series, targets, toMiB, type BenchResults, type Execution, type Series, type Skipped } from "../src/bench/report.js";
+import { stopRunning, timedRun, type TimedRun } from "../src/bench/timed-run.js";
+import { createWorkspace, type Workspace } from "../src/bench/workspace.js";
+import { findProject } from "../src/project.js";
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a whole number above 0");
+  return n;
+}
+
+const program = new Command()
+  .name("bench")
+  .description("Measures the docs build (cold, no-op, --check) and `jupyter nbconvert --execute` on the same notebooks, in a temporary copy of the project.")
+  .option("--runs <n>", "repetitions of the no-op build, npm run docs and docs:check (the median is reported)", positiveInteger, 5)
+  .option("-j, --jobs <n>", "passed to the build as --jobs (default: the build's own default)", positiveInteger)
+  .option("--no-nbconvert", "skip the Jupyter reference run")
+  .option("--keep", "keep the temporary copy and print where it is")
+  .option("--json", "print the results as JSON instead of a table")
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const root = findProject(dirname(fileURLToPath(import.meta.url))).root;
+const buildScript = join(root, "dist", "scripts", "build-docs.js");
+
+class Stopped extends Error {}
+let stopSignal: NodeJS.Signals | undefined;
+const progress = (s: string): boolean => process.stderr.write(`bench: ${s}\n`);
+
+function check(): void {
+  if (stopSignal) throw new Stopped(stopSignal);
+}
+
+/** Every descendant a watched command started, to find any it left running. */
+const started: ProcessPeak[] = [];
+
+async function run(ws: Workspace, command: string, args: string[], env: NodeJS.ProcessEnv, watch = false): Promise<TimedRun> {
+  check();
+  const result = await timedRun({ command, args, cwd: ws.dir, env, watch });
+  if (result.tree) started.push(...result.tree.descendants);
+  check();
+  return result;
+}
+
+function failIfNot0(what: string, r: TimedRun): void {
+  if (r.code === 0) return;
+  const tail = (r.stderr || r.stdout).trim().split("\n").slice(-15).join("\n");
+  throw new Error(`${what} exited with ${r.code ?? r.signal}:\n${tail}`);
+}
+
+function execution(r: TimedRun): Execution {
+  const tree: TreePeaks = r.tree ?? { root: undefined, descendants: [], peakTreeBytes: 0 };
+  return {
+    seconds: r.seconds,
+    exitCode: r.code,
+    processPeakMiB: toMiB(tree.root?.peakBytes ?? 0),
+    kernelPeaksMiB: tree.descendants.filter(isTslabKernel).map((k) => toMiB(k.peakBytes)),
+    treePeakMiB: toMiB(tree.peakTreeBytes),
+  };
+}
+
+async function repeat(ws: Workspace, what: string, times: number, command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Series> {
+  const runs: TimedRun[] = [];
+  for (let i = 0; i < times; i++) runs.push(await run(ws, command, args, env));
+  progress(`${what}: ${runs.map((r) => r.seconds.toFixed(2)).join(", ")} s`);
+  return series(runs.map((r) => ({ seconds: r.seconds, code: r.code, cached: answeredFromCache(r.stdout) })));
+}
+
+/** Whether every notebook line the build printed says "(cached)": nothing was executed or rendered. */
+function answeredFromCache(stdout: string): boolean {
+  const lines = stdout.split("\n").filter((l) => /^(ok|FAIL)\s/.test(l));
+  return lines.length > 0 && lines.every((l) => l.includes("(cached)"));
+}
+
+/** Processes alive that the commands started, or that sit in the copy. */
+async function leftovers(ws: Workspace): Promise<Map<number, string>> {
+  const found = new Map<number, string>();
+  for (const p of started) if (await stillRunning(p)) found.set(p.pid, p.cmdline);
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cwd === ws.dir || cwd.startsWith(`${ws.dir}/`)) found.set(Number(entry), `process in the copy (pid ${entry})`);
+  }
+  return found;
+}
+
+/** Leftover processes, given a moment to finish dying (a stopped build kills its kernels and exits at once): reported, then stopped. */
+async function stopLeftovers(ws: Workspace): Promise<string[]> {
+  let found = await leftovers(ws);
+  for (let i = 0; i < 10 && found.size > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    found = await leftovers(ws);
+  }
+  for (const pid of found.keys()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone in the meantime.
+    }
+  }
+  return [...found].map(([pid, cmd]) => `${pid}: ${cmd}`);
+}
+
+async function bench(ws: Workspace, opts: { runs: number; jobs?: number; nbconvert: boolean }): Promise<BenchResults> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: ws.tmp, CI: "" };
+  const jobArgs = opts.jobs ? ["--jobs", String(opts.jobs)] : [];
+  const { buildScript } = ws;
+  const node = process.execPath;
+  const loadAtStart = loadavg()[0]!;
+
+  progress(`copy in ${ws.dir}; cold build of ${ws.notebooks.length} notebook(s)…`);
+  const cold = await run(ws, node, [buildScript, "--force", ...jobArgs], env, true);
+  failIfNot0("cold build", cold);
+  progress(`cold build: ${cold.seconds.toFixed(2)} s\n${cold.stdout.trimEnd().replace(/^/gm, "    ")}`);
+
+  const noopBuild = await repeat(ws, "no-op build", opts.runs, node, [buildScript, ...jobArgs], env);
+  let npmNoop: Series | Skipped;
+  try {
+    npmNoop = await repeat(ws, "npm run docs (no-op)", opts.runs, "npm", ["run", "docs", "--", ...jobArgs], env);
+  } catch (e) {
+    if (e instanceof Stopped) throw e;
+    npmNoop = { skipped: `npm run docs: ${(e as Error).message}` };
+  }
+  const checkRuns = await repeat(ws, "docs:check", opts.runs, node, [buildScript, "--check", ...jobArgs], env);
+
+  let nbconvert: Execution | Skipped = { skipped: "nbconvert: not requested (--no-nbconvert)" };
+  if (opts.nbconvert) {
+    const prefix = join(ws.dir, ".jupyter-prefix");
+    await mkdir(prefix);
+    const jupyter = setUpJupyter(root, prefix, { ...env, JUPYTER_RUNTIME_DIR: join(ws.dir, ".jupyter-runtime") });
+    if (!jupyter.ok) {
+      nbconvert = { skipped: jupyter.reason };
+    } else {
+      progress(`nbconvert with ${jupyter.kernelspec}, notebooks one after another…`);
+      // One process for all notebooks: nbconvert runs them in turn, and Python starts once.
+      const args = ["--execute", "--to", "markdown", "--ExecutePreprocessor.timeout=60", "--output-dir", join(ws.dir, ".nbconvert-out"), ...ws.notebooks];
+      const r = await run(ws, jupyter.nbconvert, args, jupyter.env, true);
+      failIfNot0("jupyter nbconvert", r);
+      nbconvert = execution(r);
+      progress(`nbconvert: ${r.seconds.toFixed(2)} s`);
+    }
+  } else {
+    progress(nbconvert.skipped);
+  }
+
+  const coldBuild = execution(cold);
+  const partial = { coldBuild, noopBuild, nbconvert };
+  return {
+    machine: { cpus: availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}`, loadavg: [loadAtStart, loadavg()[0]!] },
+    notebooks: ws.notebooks.map((p) => relative(ws.dir, p)),
+    jobs: opts.jobs ?? "default",
+    coldBuild,
+    noopBuild,
+    npmNoop,
+    check: checkRuns,
+    nbconvert,
+    targets: targets(partial),
+    leaked: [],
+    tmpLeftovers: [],
+  };
+}
+
+async function main(): Promise<number> {
+  try {
+    program.parse(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" ? 0 : 2;
+    throw e;
+  }
+  const opts = program.opts<{ runs: number; jobs?: number; nbconvert: boolean; keep?: boolean; json?: boolean }>();
+  if (!existsSync(buildScript)) {
+    process.stderr.write(`bench: ${relative(process.cwd(), buildScript)} is missing: run \`npm run build\` first\n`);
+    return 2;
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopSignal ??= signal;
+    progress(`${signal}: stopping the running command…`);
+    stopRunning();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const ws = await createWorkspace(root);
+  let results: BenchResults | undefined;
+  let error: unknown;
+  try {
+    results = await bench(ws, { runs: opts.runs, nbconvert: opts.nbconvert, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
+  } catch (e) {
+    error = e;
+  } finally {
+    const leaked = await stopLeftovers(ws);
+    const tmpLeftovers = await readdir(ws.tmp).catch(() => []);
+    if (results) Object.assign(results, { leaked, tmpLeftovers });
+    else if (leaked.length > 0) progress(`stopped processes left running: ${leaked.join("; ")}`);
+    if (opts.keep) progress(`kept the copy: ${ws.dir}`);
+    else await ws.dispose();
+  }
+  if (error instanceof Stopped) return stopSignal === "SIGTERM" ? 143 : 130;
+  if (error) throw error;
+  const r = results!;
+  process.stdout.write(opts.json ? `${JSON.stringify(r, null, 2)}\n` : formatTable(r));
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
