@@ -14,8 +14,8 @@ import {
   NotebookUsageError,
   UnexpectedSuccessError,
 } from "./errors.js";
-import { CellAbortedError, executeCell } from "./execute-cell.js";
-import { errorText, preview, reportsUncaughtError, summarizeError } from "./summarize.js";
+import { CellAbortedError, executeCell, OutputLimitError } from "./execute-cell.js";
+import { diagnosticLine, errorText, preview, reportsUncaughtError, summarizeError } from "./summarize.js";
 
 export interface ExecuteNotebookOptions {
   /** Shown in messages: the notebook's path relative to the project. */
@@ -63,14 +63,23 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
   const started = Date.now();
   let client: KernelClient;
   try {
-    client = await KernelClient.start({ kernelName, cwd: options.cwd, ...(options.transport ? { transport: options.transport } : {}) });
+    client = await KernelClient.start({
+      kernelName,
+      cwd: options.cwd,
+      maxStreamText: options.maxTextLength,
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (e) {
+    if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped while the kernel started; kernel killed");
     const err = e as KernelStartError;
     throw new KernelStartFailure(label, err.message, err.log ?? "");
   }
   const startSeconds = (Date.now() - started) / 1000;
   const onAbort = (): void => client.killNow();
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  // Stopped between the kernel's start and now: the first cell then fails as stopped.
+  if (options.signal?.aborted) onAbort();
 
   // Output printed after a cell ended (an unhandled rejection, say) belongs to that cell.
   const cellOfRequest = new Map<string, number>();
@@ -102,8 +111,15 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
       const codeCell = cell as ICodeCell;
       let run;
       try {
-        run = await executeCell(client, code, { timeoutMs: options.timeoutMs, maxTextLength: options.maxTextLength, registry });
+        run = await executeCell(client, code, {
+          timeoutMs: options.timeoutMs,
+          maxTextLength: options.maxTextLength,
+          registry,
+          onRequest: (id) => cellOfRequest.set(id, index),
+        });
       } catch (e) {
+        // The kernel is in an unknown state (still looping, say): no shutdown grace for it.
+        client.killNow();
         if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped; kernel killed", "", number, preview(cell));
         if (e instanceof RequestTimeoutError) {
           throw new CellTimeoutError(label, `timed out after ${options.timeoutMs / 1000} s; kernel killed (raise --timeout if the cell is slow)`, "", number, preview(cell));
@@ -112,21 +128,20 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
           throw new DeadKernelError(label, `kernel died (${describeExit(e.exit)}) while running the cell`, e.log, number, preview(cell));
         }
         if (e instanceof CellAbortedError) throw new CellExecutionError(label, e.message, "", number, preview(cell));
+        if (e instanceof OutputLimitError) {
+          throw new CellExecutionError(label, `output over the limit of ${options.maxTextLength} characters; kernel killed (raise --max-output if the cell must print that much)`, e.notice, number, preview(cell));
+        }
         throw e;
       }
-      if (run.requestId) cellOfRequest.set(run.requestId, index);
       codeCell.outputs = run.outputs;
       codeCell.execution_count = run.executionCount;
       const text = errorText(run.outputs);
       const raised = run.status === "error" || reportsUncaughtError(text);
       if (raised && !tagged(cell, "raises-exception")) {
-        throw new CellExecutionError(label, summarizeError(text), text, number, preview(cell));
+        throw new CellExecutionError(label, summarizeError(text), text, number, preview(cell, diagnosticLine(text)));
       }
       if (!raised && tagged(cell, "raises-exception")) {
         throw new UnexpectedSuccessError(label, 'the cell is tagged "raises-exception" but ran without error', "", number, preview(cell));
-      }
-      if (run.droppedLength > 0) {
-        throw new CellExecutionError(label, `output over the limit of ${options.maxTextLength} characters (${run.droppedLength} more dropped)`, "", number, preview(cell));
       }
       failLate();
     }

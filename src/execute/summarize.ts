@@ -26,9 +26,19 @@ export function summarizeError(text: string): string {
   return first?.trim() ?? "the kernel reported an error without a message";
 }
 
-/** The first non-blank line of a cell, shortened, to recognise the cell in a message. */
-export function preview(cell: ICell, width = 60): string {
-  const line = joinText(cell.source).split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+/** The line of the cell a TypeScript diagnostic in the error text points at (1-based). */
+export function diagnosticLine(text: string): number | undefined {
+  const diagnostic = DIAGNOSTIC_LINE.exec(text);
+  return diagnostic ? Number(diagnostic[1]) : undefined;
+}
+
+/**
+ * A line of a cell, shortened, to recognise the cell in a message: the given line (where a
+ * TypeScript error is), else the first non-blank one.
+ */
+export function preview(cell: ICell, at?: number, width = 60): string {
+  const lines = joinText(cell.source).split("\n");
+  const line = ((at === undefined ? undefined : lines[at - 1]) ?? lines.find((l) => l.trim() !== "") ?? "").trim();
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
 

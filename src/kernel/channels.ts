@@ -1,7 +1,7 @@
 import { Dealer, Subscriber } from "zeromq";
 import { endpoint, type ConnectionInfo } from "./connection.js";
 import type { JupyterMessage } from "./messages.js";
-import { decodeMessage, encodeMessage } from "./wire.js";
+import { decodeMessage, encodeMessage, type DecodeOptions } from "./wire.js";
 
 export type ReplyChannel = "shell" | "control";
 
@@ -23,7 +23,7 @@ export class Channels {
   private readonly iopub = new Subscriber({ linger: 0 });
   private closed = false;
 
-  constructor(info: ConnectionInfo, private readonly events: ChannelEvents) {
+  constructor(info: ConnectionInfo, private readonly events: ChannelEvents, private readonly decode: DecodeOptions = {}) {
     this.key = Buffer.from(info.key, "utf8");
     this.shell.connect(endpoint(info, "shell"));
     this.control.connect(endpoint(info, "control"));
@@ -44,7 +44,7 @@ export class Channels {
       for await (const frames of socket) {
         let msg: JupyterMessage;
         try {
-          msg = decodeMessage(frames, this.key);
+          msg = decodeMessage(frames, this.key, this.decode);
         } catch (e) {
           this.events.rejected(channel, e as Error);
           continue;

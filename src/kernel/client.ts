@@ -11,6 +11,10 @@ export interface StartOptions {
   cwd: string;
   transport?: Transport;
   startTimeoutMs?: number;
+  /** Stream text decoded per message, at most; the rest is counted only (see wire.ts). */
+  maxStreamText?: number;
+  /** Stops a start under way: the kernel is killed and start() rejects. */
+  signal?: AbortSignal;
 }
 
 export interface RequestOptions {
@@ -71,7 +75,10 @@ export class KernelClient {
     client.channels = new Channels(connection.info, {
       message: (channel, msg) => client.dispatch(channel, msg),
       rejected: (_channel, error) => client.rejected.push(error),
-    });
+    }, options.maxStreamText === undefined ? {} : { maxStreamText: options.maxStreamText });
+    const onAbort = (): void => proc.kill();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     try {
       await client.waitUntilReady(options.startTimeoutMs ?? 60_000);
     } catch (e) {
@@ -79,6 +86,8 @@ export class KernelClient {
       if (e instanceof KernelDiedError) throw new KernelStartError(`kernel exited while starting (${e.message})`, e.log);
       if (e instanceof RequestTimeoutError) throw new KernelStartError(`kernel did not answer within ${e.seconds} s of its start`, proc.output);
       throw e;
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
     }
     return client;
   }
@@ -87,8 +96,12 @@ export class KernelClient {
     KernelClient.live.add(client);
     if (KernelClient.exitHookInstalled) return;
     KernelClient.exitHookInstalled = true;
+    // A second Ctrl-C exits at once: no kernel and no connection file may stay behind.
     process.once("exit", () => {
-      for (const live of KernelClient.live) live.killNow();
+      for (const live of KernelClient.live) {
+        live.killNow();
+        live.connection.disposeSync();
+      }
     });
   }
 

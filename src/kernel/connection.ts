@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -28,6 +29,8 @@ export interface Connection {
   file: string;
   /** Removes the folder with the connection file and any ipc sockets. */
   dispose(): Promise<void>;
+  /** The same, for exit handlers, which cannot wait. */
+  disposeSync(): void;
 }
 
 /**
@@ -61,7 +64,12 @@ export async function createConnection(kernelName: string, transport: Transport 
   };
   const file = join(dir, "connection.json");
   await writeFile(file, JSON.stringify(info, null, 1) + "\n", { mode: 0o600 });
-  return { info, file, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    info,
+    file,
+    dispose: () => rm(dir, { recursive: true, force: true }),
+    disposeSync: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Ports the OS reports free now; another process may still take one before the kernel binds it. */

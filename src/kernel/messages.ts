@@ -18,6 +18,8 @@ export interface JupyterMessage<C = Record<string, unknown>> {
   metadata: Record<string, unknown>;
   content: C;
   buffers: Buffer[];
+  /** Not part of the protocol: characters of stream text counted but not decoded (see wire.ts). */
+  omittedLength?: number;
 }
 
 export interface ExecuteReplyContent {

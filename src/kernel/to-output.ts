@@ -54,7 +54,7 @@ export class OutputCollector {
     const content = msg.content;
     switch (msg.header.msg_type) {
       case "stream":
-        this.append(this.stream(String(content.name ?? "stdout"), String(content.text ?? "")));
+        this.append(this.stream(String(content.name ?? "stdout"), String(content.text ?? ""), msg.omittedLength ?? 0));
         return;
       case "display_data":
       case "execute_result": {
@@ -88,7 +88,9 @@ export class OutputCollector {
     }
   }
 
-  private stream(name: string, text: string): IStream | undefined {
+  /** `omitted`: characters past `text` that the wire decoder only counted, all over the limit. */
+  private stream(name: string, text: string, omitted: number): IStream | undefined {
+    this.droppedLength += omitted;
     const room = this.options.maxTextLength - this.keptLength;
     if (text.length > room) {
       this.droppedLength += text.length - Math.max(room, 0);

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { parseCappedJson } from "./capped-json.js";
 import type { JupyterMessage, MessageHeader } from "./messages.js";
 
 /** Separates the routing prefix from the signed parts of a message. */
@@ -33,11 +34,20 @@ export function encodeMessage(msg: JupyterMessage<unknown>, key: Buffer): Buffer
   return [...msg.identities, DELIMITER, Buffer.from(sign(key, parts)), ...parts, ...msg.buffers];
 }
 
+export interface DecodeOptions {
+  /**
+   * Most characters of a stream message's text to decode; the rest is only counted (in
+   * `omittedLength`). A cell printing 100 MB in one write then costs this process the frame,
+   * not the frame and two strings as large. The signature still covers the whole frame.
+   */
+  maxStreamText?: number;
+}
+
 /**
  * Parses received frames and checks their signature. A message with a bad signature
  * is rejected rather than trusted: anyone who can reach the sockets could forge it.
  */
-export function decodeMessage(frames: readonly Buffer[], key: Buffer): JupyterMessage {
+export function decodeMessage(frames: readonly Buffer[], key: Buffer, options: DecodeOptions = {}): JupyterMessage {
   const at = frames.findIndex((f) => f.equals(DELIMITER));
   if (at < 0) throw new WireError("message without <IDS|MSG> delimiter");
   if (frames.length < at + 6) throw new WireError(`message has ${frames.length - at - 1} parts after the delimiter, expected at least 5`);
@@ -47,22 +57,27 @@ export function decodeMessage(frames: readonly Buffer[], key: Buffer): JupyterMe
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     throw new WireError("message signature does not match the connection key");
   }
-  const [header, parent, metadata, content] = parts.map((p, i) => parseJson(p, ["header", "parent_header", "metadata", "content"][i]!));
+  const part = (i: number, maxString?: number) => parseJson(parts[i]!, ["header", "parent_header", "metadata", "content"][i]!, maxString);
+  const header = part(0).value;
+  const cap = header.msg_type === "stream" ? options.maxStreamText : undefined;
+  const { value: content, omitted } = part(3, cap);
   return {
     identities: frames.slice(0, at),
     header: header as unknown as MessageHeader,
-    parent_header: parent as Partial<MessageHeader>,
-    metadata: metadata as Record<string, unknown>,
-    content: content as Record<string, unknown>,
+    parent_header: part(1).value as Partial<MessageHeader>,
+    metadata: part(2).value,
+    content,
     buffers: frames.slice(at + 6),
+    ...(omitted > 0 ? { omittedLength: omitted } : {}),
   };
 }
 
-function parseJson(frame: Buffer, what: string): Record<string, unknown> {
+/** A JSON object from a frame; "text" strings longer than `maxString` are cut (see capped-json.ts). */
+function parseJson(frame: Buffer, what: string, maxString?: number): { value: Record<string, unknown>; omitted: number } {
   try {
-    const value: unknown = JSON.parse(frame.toString("utf8"));
+    const { value, omitted } = maxString === undefined ? { value: JSON.parse(frame.toString("utf8")) as unknown, omitted: 0 } : parseCappedJson(frame, maxString, "text");
     if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
-    return value as Record<string, unknown>;
+    return { value: value as Record<string, unknown>, omitted };
   } catch (e) {
     throw new WireError(`message ${what} is not a JSON object: ${(e as Error).message}`);
   }
