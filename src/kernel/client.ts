@@ -21,7 +21,13 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Every iopub message answering this request, in the order the kernel sent them. */
   onIopub?: (msg: JupyterMessage) => void;
+  /** Whether the request ends only when the kernel is idle for it (default) or at its reply. */
+  untilIdle?: boolean;
 }
+
+/** How long a status for kernel_info may trail its reply before it is asked again. */
+const IOPUB_GRACE_MS = 200;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ExecuteContent {
   code: string;
@@ -58,6 +64,8 @@ export class KernelClient {
   private channels!: Channels;
   private disposed = false;
   info: KernelInfoReplyContent = {};
+  /** Set by the first iopub message: from then on the subscription is known to work. */
+  private iopubLive = false;
 
   private constructor(readonly process: KernelProcess, private readonly connection: Connection) {}
 
@@ -114,14 +122,13 @@ export class KernelClient {
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) throw new RequestTimeoutError(Math.round(timeoutMs / 1000));
-      let sawIopub = false;
       try {
-        const reply = await this.request("shell", "kernel_info_request", {}, {
-          timeoutMs: Math.min(left, 1000),
-          onIopub: () => (sawIopub = true),
-        });
+        // The reply alone ends the request here: a status lost on iopub must not cost a timeout.
+        const reply = await this.request("shell", "kernel_info_request", {}, { timeoutMs: Math.min(left, 1000), untilIdle: false });
         this.info = reply.content as KernelInfoReplyContent;
-        if (sawIopub) return;
+        // The kernel published busy and idle for it: once one arrives, iopub is live.
+        for (let waited = 0; !this.iopubLive && waited < IOPUB_GRACE_MS; waited += 10) await sleep(10);
+        if (this.iopubLive) return;
       } catch (e) {
         if (!(e instanceof RequestTimeoutError)) throw e;
       }
@@ -153,7 +160,7 @@ export class KernelClient {
       const entry: Pending = {
         idle: false,
         settle: () => {
-          if (entry.reply && entry.idle) resolve(entry.reply);
+          if (entry.reply && (entry.idle || options.untilIdle === false)) resolve(entry.reply);
         },
       };
       if (options.onIopub) entry.onIopub = options.onIopub;
@@ -171,6 +178,7 @@ export class KernelClient {
   }
 
   private dispatch(channel: ReplyChannel | "iopub", msg: JupyterMessage): void {
+    if (channel === "iopub") this.iopubLive = true;
     const parentId = msg.parent_header.msg_id;
     const entry = parentId === undefined ? undefined : this.pending.get(parentId);
     if (channel !== "iopub") {
