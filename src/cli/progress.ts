@@ -39,7 +39,8 @@ export function createReporter(stream: NodeJS.WriteStream, check: boolean, verbo
     const now = performance.now();
     const width = stream.columns ?? 80;
     for (const r of running.values()) {
-      const line = `…     ${r.job.label}  ${r.cell}  ${((now - r.since) / 1000).toFixed(1)} s`;
+      // Time first: a narrow terminal cuts the end of the line, not the clock.
+      const line = `${((now - r.since) / 1000).toFixed(1).padStart(5)} s  ${r.job.label}  ${r.cell}`;
       stream.write(`${line.slice(0, width - 1)}\n`);
     }
     drawn = running.size;
