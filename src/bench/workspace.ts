@@ -3,9 +3,11 @@
 // node_modules/ linked. The compiled dist/ is copied too (npm scripts call it relative
 // to the project): a rebuild of the project during the benchmark would otherwise change
 // the build's own fingerprint and turn a no-op build into a full one.
-import { cp, mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultNotebooks } from "../pipeline/jobs.js";
+import { findProject } from "../project.js";
 
 export interface Workspace {
   dir: string;
@@ -29,11 +31,8 @@ export async function createWorkspace(root: string): Promise<Workspace> {
       });
     }
     await symlink(join(root, "node_modules"), join(dir, "node_modules"));
-    const entries = await readdir(join(dir, "notebooks"), { recursive: true, withFileTypes: true }).catch(() => []);
-    const notebooks = entries
-      .filter((e) => e.isFile() && e.name.endsWith(".ipynb") && !e.parentPath.includes(".ipynb_checkpoints"))
-      .map((e) => join(e.parentPath, e.name))
-      .sort();
+    // The notebooks the build itself would find there.
+    const notebooks = await defaultNotebooks(findProject(dir));
     return { dir, buildScript: join(dir, "dist", "scripts", "build-docs.js"), tmp, notebooks, dispose: () => rm(dir, { recursive: true, force: true }) };
   } catch (e) {
     await rm(dir, { recursive: true, force: true });

@@ -72,9 +72,11 @@ export function outputsFingerprint(nb: INotebookContent): string {
   return sha256(JSON.stringify([executed, nb.metadata.language_info ?? null]));
 }
 
+/** The build's compiled (or, under tsx, source) modules: src/ or dist/src/. */
+const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
+
 /** The build's own code files, with what a stat says of them. */
 async function toolFiles(): Promise<{ files: string[]; statKey: string }> {
-  const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
   // The benchmark's modules live beside the build's but do not change what it writes.
   const files = (await filesUnder(srcDir)).filter((f) => !f.endsWith(".map") && !relative(srcDir, f).startsWith("bench/"));
   const stats = await Promise.all(files.map(async (f) => {
@@ -97,7 +99,6 @@ export interface ToolStamp {
 export async function toolFingerprint(previous?: ToolStamp): Promise<ToolStamp> {
   const { files, statKey } = await toolFiles();
   if (previous?.statKey === statKey) return previous;
-  const srcDir = dirname(dirname(fileURLToPath(import.meta.url)));
   const hash = createHash("sha256");
   for (const file of files) hash.update(relative(srcDir, file)).update(await readFile(file));
   return { statKey, hash: hash.digest("hex") };

@@ -47,6 +47,22 @@ function quickParse(raw: Buffer): INotebookContent | undefined {
   }
 }
 
+/** The notebook through the careful reader; its errors become usage errors (exit 2). */
+async function readCarefully(raw: Buffer, job: NotebookJob): Promise<INotebookContent> {
+  const { parseNotebook, NotebookReadError } = await import("../notebook/read.js");
+  try {
+    return parseNotebook(raw.toString("utf8"), job.label);
+  } catch (e) {
+    if (e instanceof NotebookReadError) {
+      const error = new NotebookUsageError(job.label, e.message);
+      // The reader's message already names the notebook, and line:column for bad JSON.
+      error.message = e.message;
+      throw error;
+    }
+    throw e;
+  }
+}
+
 /** Files of a page as the last build recorded them, when all are still on disk unchanged. */
 async function recordedFilesIntact(record: NotebookRecord): Promise<boolean> {
   for (const [path, hash] of Object.entries(record.files)) {
@@ -70,33 +86,20 @@ export async function buildNotebook(
   const raw = await readFile(job.path).catch((e: NodeJS.ErrnoException) => {
     throw new NotebookUsageError(job.label, `cannot read the notebook: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   });
-  // The no-op path needs only the code cells, which the native parser reads fastest; the
-  // careful reader (exact numbers, messages with line and column) runs when there is work.
-  let stored: INotebookContent | undefined = quickParse(raw);
-  const careful = async (): Promise<INotebookContent> => {
-    const { parseNotebook, NotebookReadError } = await import("../notebook/read.js");
-    try {
-      return parseNotebook(raw.toString("utf8"), job.label);
-    } catch (e) {
-      if (e instanceof NotebookReadError) {
-        const error = new NotebookUsageError(job.label, e.message);
-        // The reader's message already names the notebook, and line:column for bad JSON.
-        error.message = e.message;
-        throw error;
-      }
-      throw e;
-    }
-  };
-  stored ??= await careful();
-
-  const inputs = await inputsFingerprint(stored, job.path, settings.keysDir);
   const notebookHash = sha256(raw);
-  const storedOutputs = outputsFingerprint(stored);
+  // A notebook byte-identical to what the last build wrote is known to be valid, so the
+  // no-op path reads it with the native parser; anything else goes through the careful reader
+  // (exact numbers, messages with line and column), once.
+  const known = record?.notebook === notebookHash ? quickParse(raw) : undefined;
+  const parsed = known ?? (await readCarefully(raw, job));
+
+  const inputs = await inputsFingerprint(parsed, job.path, settings.keysDir);
+  const storedOutputs = outputsFingerprint(parsed);
   const upToDate =
     !settings.force &&
+    known !== undefined &&
     record !== undefined &&
     record.tool === settings.tool &&
-    record.notebook === notebookHash &&
     // The same destination: with --out-dir the page goes elsewhere.
     record.files[join(job.docsDir, `${job.name}.md`)] !== undefined &&
     (!settings.execute || record.inputs === inputs);
@@ -104,7 +107,8 @@ export async function buildNotebook(
     return { job, status: "unchanged", cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
   }
 
-  stored = await careful();
+  // Rewriting the notebook needs what the careful reader keeps (how numbers were spelled).
+  const stored = known ? await readCarefully(raw, job) : parsed;
   const mustExecute = settings.execute && (settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
   let notebook = stored;
   let notebookText: string | undefined;
