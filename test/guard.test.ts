@@ -6,8 +6,7 @@ import { inspect } from "node:util";
 import { describe, test } from "node:test";
 import { exportJWK, generateSecret } from "jose";
 import { findPrivateKeyMaterial } from "../src/guard/private-keys.js";
-import { code, error, hasSpec, makeKey, markdown, notebook, result, specDir, specMissing, stream } from "./fixtures/tokens/helpers.js";
-import { prerequisite } from "./support/require.js";
+import { code, error, makeKey, markdown, notebook, result, specDir, stream } from "./fixtures/tokens/helpers.js";
 
 describe("findPrivateKeyMaterial", () => {
   test("finds every secret member of a printed private JWK set", async () => {
@@ -84,8 +83,7 @@ describe("findPrivateKeyMaterial", () => {
     assert.equal(findPrivateKeyMaterial(notebook(cells, { docs: { allow_private_keys: "yes" } })).length, 1);
   });
 
-  test("finds the spec's private example sets printed as is", async (t) => {
-    if (!prerequisite(t, hasSpec(), specMissing)) return;
+  test("finds the spec's private example sets printed as is", async () => {
     const es = await readFile(join(specDir, "ES384.private.json"), "utf8");
     const esPublic = await readFile(join(specDir, "ES384.public.json"), "utf8");
     const nb = notebook([code("cat", [stream(es)]), code("cat public", [stream(esPublic)])]);

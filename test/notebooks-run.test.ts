@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
@@ -8,13 +8,13 @@ import type { ICodeCell, INotebookContent, IOutput } from "@jupyterlab/nbformat"
 import * as jose from "jose";
 import pLimit from "p-limit";
 import { jupyterExecute, tslabKernelEnv } from "./support/jupyter-kernel.js";
-import { prerequisite } from "./support/require.js";
 
 // Runs the notebooks with real Jupyter (nbconvert + the tslab kernel) in scratch copies of the
 // project, and checks what the pages must show.
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const specDir = join(root, "..", "shared", "spec-examples");
+const specDir = join(root, "keys", "spec");
+const publishedTokens = join(root, "test", "fixtures", "spec", "published-tokens.json");
 const NOTEBOOKS = {
   jwks: "authorization-example-jwks-and-signatures",
   idToken: "worked-example-id-token",
@@ -157,8 +157,7 @@ test("the JWKS and signatures page signs RS384 and ES384 assertions that verify"
 test("with the specification's keys, the JWKS page reproduces the published tokens", TIMEOUT, async (t) => {
   const env = await tslabKernelEnv(t);
   if (!env) return;
-  if (!prerequisite(t, existsSync(specDir), `spec example data not found at ${specDir}`)) return;
-  const published = JSON.parse(readFileSync(join(specDir, "published-tokens.json"), "utf8")) as {
+  const published = JSON.parse(readFileSync(publishedTokens, "utf8")) as {
     tokens: { RS384: string; ES384: string };
   };
   const nb = await execute(projectCopy("spec-keys", specDir), NOTEBOOKS.jwks, env);

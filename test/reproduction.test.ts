@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cp, readFile, rm } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as jose from "jose";
 import { findTokens } from "../src/tokens/find.js";
-import { prerequisite } from "./support/require.js";
 import { ProjectCopy, projectRoot } from "./support/project-copy.js";
 
-const specDir = join(projectRoot, "..", "shared", "spec-examples");
+const specDir = join(projectRoot, "keys", "spec");
+const publishedTokens = join(projectRoot, "test", "fixtures", "spec", "published-tokens.json");
 const notebook = "authorization-example-jwks-and-signatures";
 
 interface Published {
@@ -18,13 +17,12 @@ interface Published {
 
 const segments = (token: string): string[] => token.split(".");
 
-test("the notebook reproduces the spec's published tokens from the spec's keys", async (t) => {
-  if (!prerequisite(t, existsSync(specDir), `the spec's example keys are not at ${specDir} (they come with the project's shared/ folder)`)) return;
+test("the notebook reproduces the spec's published tokens from the spec's keys", async () => {
   const copy = await ProjectCopy.create();
   try {
     await rm(copy.path("keys"), { recursive: true });
-    await cp(specDir, copy.path("keys"), { recursive: true, filter: (src) => !/published-tokens\.json$|README\.md$/.test(src) });
-    const published = JSON.parse(await readFile(join(specDir, "published-tokens.json"), "utf8")) as Published;
+    await cp(specDir, copy.path("keys"), { recursive: true, filter: (src) => !src.endsWith("README.md") });
+    const published = JSON.parse(await readFile(publishedTokens, "utf8")) as Published;
 
     const run = await copy.run([`notebooks/${notebook}.ipynb`]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
