@@ -1,0 +1,42 @@
+import type { INotebookContent } from "@jupyterlab/nbformat";
+import type { ErrorCode } from "../errors.js";
+import type { KeyRing } from "../tokens/keyring.js";
+
+/**
+ * The stages after execution share one shape each and sit in lists (src/stages/index.ts), as
+ * nbconvert chains preprocessors of one signature: adding a stabilizer, a check or an output
+ * format is one file and one line in a list.
+ */
+export interface StageContext {
+  /** The notebook as messages name it (relative to the project root). */
+  label: string;
+  /** Absolute path of the notebook file. */
+  notebookPath: string;
+  notebookDir: string;
+  projectRoot: string;
+  /** Page name: the notebook's base name without .ipynb. */
+  name: string;
+  /** The notebook as read from disk, before this run executed it. */
+  stored: INotebookContent;
+  ring: KeyRing;
+}
+
+/** Makes an executed notebook reproducible (same inputs → same bytes). Pure: returns a new notebook. */
+export interface Stabilizer {
+  readonly name: string;
+  apply(nb: INotebookContent, ctx: StageContext): INotebookContent | Promise<INotebookContent>;
+}
+
+/** One thing wrong with a notebook's outputs; a check reports all of them, never only the first. */
+export interface Finding {
+  code: ErrorCode;
+  /** 1-based position in the notebook's cell list, when a cell is to blame. */
+  cell?: number;
+  message: string;
+}
+
+/** Inspects the outputs that would be published; findings fail the notebook. */
+export interface OutputCheck {
+  readonly name: string;
+  check(nb: INotebookContent, ctx: StageContext): Finding[] | Promise<Finding[]>;
+}
