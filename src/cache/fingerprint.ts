@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
+import { localImports } from "./local-imports.js";
 
 export function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
@@ -46,7 +47,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 /**
  * Everything a notebook's outputs depend on: its code cells, its kernel, the versions of the
- * runtime, the key files and the files it declares. Equal fingerprints mean re-executing
+ * runtime, the key files, the local files its code imports and the files it declares. Equal fingerprints mean re-executing
  * would print the same (randomized signatures aside).
  */
 export async function inputsFingerprint(nb: INotebookContent, notebookPath: string, keysDir: string): Promise<string> {
@@ -56,9 +57,13 @@ export async function inputsFingerprint(nb: INotebookContent, notebookPath: stri
   };
   add("kernel", kernelNameOf(nb) ?? "");
   for (const [name, version] of Object.entries(versions())) add(`version:${name}`, version);
-  for (const cell of nb.cells) if (cell.cell_type === "code") add("code", joinText(cell.source));
+  const code = nb.cells.filter((cell) => cell.cell_type === "code").map((cell) => joinText(cell.source));
+  for (const source of code) add("code", source);
   for (const file of await filesUnder(keysDir)) add(`key:${relative(keysDir, file)}`, await readFile(file));
   const dir = dirname(notebookPath);
+  for (const file of await localImports(code, notebookPath)) {
+    add(`import:${relative(dir, file.path)}`, file.text ?? "(missing)");
+  }
   for (const dep of declaredDependencies(nb)) {
     const path = resolve(dir, dep);
     add(`depends:${dep}`, await readFile(path).catch(() => Buffer.from("(missing)")));

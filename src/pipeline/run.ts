@@ -124,7 +124,9 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
   if (allUnchanged && current && state.index === sha256(current)) return;
   await loadRing();
   const { renderIndex } = await import("../render/html.js");
-  const html = Buffer.from(renderIndex([...summaries.values()]), "utf8");
+  const { indexOrder } = await import("./index-order.js");
+  const order = await indexOrder(project.root, [...summaries.entries()]);
+  const html = Buffer.from(renderIndex([...summaries.values()], { order }), "utf8");
   if (options.check) {
     if (!current?.equals(html)) {
       const { shortDiff } = await import("../check/diff.js");

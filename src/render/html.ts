@@ -18,6 +18,8 @@ export interface PageSummary {
 export interface IndexOptions {
   /** Heading and <title> of the index page. */
   title?: string;
+  /** Position of a page (by name) in the index; pages without one follow, by name. */
+  order?: ReadonlyMap<string, number>;
 }
 
 const defaultIndexTitle = "SMART backend services notebooks";
@@ -45,10 +47,13 @@ export async function renderPage(
   return { html, summary: { name, title, summary: outline.summary, file: `${name}.html` } };
 }
 
-/** docs/index.html: every page by title with its one-line summary, ordered by name. */
+/** docs/index.html: every page by title with its one-line summary, in the given order, then by name. */
 export function renderIndex(pages: PageSummary[], options: IndexOptions = {}): string {
   const title = options.title ?? defaultIndexTitle;
-  const sorted = [...pages].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const position = (p: PageSummary): number => options.order?.get(p.name) ?? Number.POSITIVE_INFINITY;
+  const sorted = [...pages].sort(
+    (a, b) => position(a) - position(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
   const items = sorted.map((p) => {
     const summary = p.summary ? `\n<p>${escapeHtml(p.summary)}</p>` : "";
     return `<li><a href="${escapeHtml(encodeURI(p.file))}">${escapeHtml(p.title)}</a>${summary}</li>`;

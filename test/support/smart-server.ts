@@ -1,0 +1,63 @@
+// The notebooks' SMART server and client modules (notebooks/lib/), loaded in-process. They are
+// written for tslab (extensionless imports), so they are loaded by path at run time and typed
+// here by the parts the tests use.
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { projectRoot } from "./project-copy.js";
+
+export type ClientAuthentication =
+  | { method: "none" }
+  | { method: "client_secret_basic"; secret: string }
+  | { method: "private_key_jwt"; jwks: { keys: object[] } };
+
+export interface ClientRegistration {
+  clientId: string;
+  redirectUris: string[];
+  scopes: string[];
+  authentication: ClientAuthentication;
+}
+
+export interface SmartServer {
+  readonly fhirBase: string;
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly introspectionUrl: string;
+  readonly port: number;
+  now(): number;
+  advance(seconds: number): void;
+  close(): Promise<void>;
+}
+
+export interface HttpRequest {
+  method: "GET" | "POST";
+  url: string;
+  headers?: Record<string, string>;
+  form?: URLSearchParams;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+interface ServerModule {
+  startSmartServer(options: {
+    publicBase: string;
+    serverKeyFile: string;
+    clients: ClientRegistration[];
+    startTime: number;
+    patient: string;
+    fhirUser: string;
+  }): Promise<SmartServer>;
+}
+
+interface ClientModule {
+  pkce(verifier: string): { verifier: string; challenge: string };
+  send(server: SmartServer, request: HttpRequest): Promise<HttpResponse>;
+}
+
+const lib = (name: string): string => pathToFileURL(join(projectRoot, "notebooks", "lib", `${name}.ts`)).href;
+
+export const serverModule = (): Promise<ServerModule> => import(lib("server")) as Promise<ServerModule>;
+export const clientModule = (): Promise<ClientModule> => import(lib("client")) as Promise<ClientModule>;
