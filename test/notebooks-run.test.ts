@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
@@ -20,6 +20,13 @@ const NOTEBOOKS = {
   idToken: "worked-example-id-token",
   backend: "backend-services-token-request",
 } as const;
+/** The pages run against the notebooks' own SMART server (notebooks/lib/). */
+const APP_LAUNCH_NOTEBOOKS = [
+  "example-app-launch-public",
+  "example-app-launch-symmetric-auth",
+  "example-app-launch-asymmetric-auth",
+  "token-introspection",
+] as const;
 const KEY_FILES = ["RS384.private.json", "RS384.public.json", "ES384.private.json", "ES384.public.json"];
 const TOKEN = /eyJ[\w-]*\.eyJ[\w-]*\.[\w-]+/g;
 const PRIVATE_MEMBER = /"(d|p|q|dp|dq|qi|oth|k)"\s*:/;
@@ -27,12 +34,13 @@ const PRIVATE_MEMBER = /"(d|p|q|dp|dq|qi|oth|k)"\s*:/;
 const scratch = mkdtempSync(join(tmpdir(), "notebooks-run-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A copy of the project's notebooks and keys (or other key files) that tslab can run. */
+/** A copy of the project's notebooks and keys (or, from another folder, the four key files) that tslab can run. */
 function projectCopy(name: string, keysFrom: string): string {
   const dir = join(scratch, name);
   mkdirSync(join(dir, "keys"), { recursive: true });
   cpSync(join(root, "notebooks"), join(dir, "notebooks"), { recursive: true });
-  for (const file of KEY_FILES) cpSync(join(keysFrom, file), join(dir, "keys", file));
+  if (keysFrom === join(root, "keys")) cpSync(keysFrom, join(dir, "keys"), { recursive: true });
+  else for (const file of KEY_FILES) cpSync(join(keysFrom, file), join(dir, "keys", file));
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }
@@ -78,8 +86,13 @@ const allText = (nb: INotebookContent): string => cellOutputs(nb).map((c) => c.t
 
 const readSet = (dir: string, file: string): jose.JSONWebKeySet =>
   JSON.parse(readFileSync(join(dir, file), "utf8")) as jose.JSONWebKeySet;
+/** Every public key set in the folder and its direct subfolders (keys/spec/). */
 const publicKeys = (dir: string) =>
-  jose.createLocalJWKSet({ keys: [...readSet(dir, "RS384.public.json").keys, ...readSet(dir, "ES384.public.json").keys] });
+  jose.createLocalJWKSet({
+    keys: readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".public.json") && file.split("/").length <= 2)
+      .flatMap((file) => readSet(dir, file).keys),
+  });
 
 /** Checks what every page must satisfy; returns the tokens printed by cells not tagged "unverified-token". */
 async function checkCommon(nb: INotebookContent, name: string, keysDir: string): Promise<string[]> {
@@ -217,4 +230,19 @@ test("outputs are the same on every run, except ES384 signatures", TIMEOUT, asyn
   assert.deepEqual(stableOutputs(r.jwksAgain), stableOutputs(r.jwks), NOTEBOOKS.jwks);
   assert.deepEqual(stableOutputs(r.idTokenAgain), stableOutputs(r.idToken), NOTEBOOKS.idToken);
   assert.deepEqual(stableOutputs(r.backendAgain), stableOutputs(r.backend), NOTEBOOKS.backend);
+});
+
+test("the app-launch and introspection pages rerun unchanged under Jupyter, every token verifying", TIMEOUT, async (t) => {
+  const env = await tslabKernelEnv(t);
+  if (!env) return;
+  const project = projectCopy("app-launch", join(root, "keys"));
+  const runs = await Promise.all(APP_LAUNCH_NOTEBOOKS.map((name) => execute(project, name, env)));
+  for (const [i, name] of APP_LAUNCH_NOTEBOOKS.entries()) {
+    const nb = runs[i]!;
+    const tokens = await checkCommon(nb, name, join(root, "keys"));
+    assert.ok(tokens.length > 0, `${name}: tokens shown`);
+    const committed = JSON.parse(readFileSync(join(root, "notebooks", `${name}.ipynb`), "utf8")) as INotebookContent;
+    assert.deepEqual(stableOutputs(nb), stableOutputs(committed), `${name}: Jupyter prints what the committed page shows`);
+    assert.doesNotMatch(allText(nb), /127\.0\.0\.1:\d/, `${name}: the loopback port is never printed`);
+  }
 });
