@@ -88,7 +88,8 @@ export function createAuthorizationServer(config: AuthorizationConfig) {
     return back({ code, state });
   }
 
-  async function tokenResponse(client: ClientRegistration, grant: jose.JWTPayload): Promise<Record<string, unknown>> {
+  /** The token response for what a code or refresh token granted; a refresh sends its refresh token back unchanged. */
+  async function tokenResponse(client: ClientRegistration, grant: jose.JWTPayload, refreshToken?: string): Promise<Record<string, unknown>> {
     const now = config.now();
     const scope = String(grant.scope);
     const scopes = scopeList(scope);
@@ -117,18 +118,17 @@ export function createAuthorizationServer(config: AuthorizationConfig) {
     }
     if (scopes.includes("offline_access")) {
       body.refresh_token =
-        typeof grant.use === "string" && grant.use === "refresh" && typeof grant.raw === "string"
-          ? grant.raw
-          : await signServerToken(config.serverKey, "refresh", {
-              iss: config.issuer,
-              aud: config.tokenUrl,
-              client_id: client.clientId,
-              scope,
-              ...(patient ? { patient } : {}),
-              iat: now,
-              exp: now + REFRESH_TOKEN_LIFETIME,
-              jti: nextId("rt"),
-            });
+        refreshToken ??
+        (await signServerToken(config.serverKey, "refresh", {
+          iss: config.issuer,
+          aud: config.tokenUrl,
+          client_id: client.clientId,
+          scope,
+          ...(patient ? { patient } : {}),
+          iat: now,
+          exp: now + REFRESH_TOKEN_LIFETIME,
+          jti: nextId("rt"),
+        }));
     }
     return body;
   }
@@ -177,7 +177,7 @@ export function createAuthorizationServer(config: AuthorizationConfig) {
     const beyond = asked.filter((s) => !granted.includes(s));
     if (beyond.length > 0) throw new OAuthError("invalid_scope", `not granted before: ${beyond.join(" ")}`);
     // The refresh token stays valid: it is sent back unchanged.
-    return tokenResponse(client, { ...claims, scope: asked.join(" "), raw });
+    return tokenResponse(client, { ...claims, scope: asked.join(" ") }, raw);
   }
 
   /** POST token: client authentication first, then the grant. */
