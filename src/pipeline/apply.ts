@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import type { Project } from "../project.js";
 import { readIfExists } from "../write/atomic.js";
 import { nodeFileSystem } from "../write/fs-layer.js";
-import { fromManifest, readManifest } from "../write/manifest.js";
+import { fromManifest, MANIFEST_NAME, manifestPath, readManifest, serializeManifest } from "../write/manifest.js";
 import { orphanLabels, type DocsWriter } from "../write/writer.js";
 import type { NotebookProduct } from "./build-notebook.js";
 
@@ -70,4 +70,21 @@ export async function orphanPages(project: Project): Promise<string[]> {
     }
   }
   return lines;
+}
+
+/** For --check: the manifest as a build would leave it, compared with the committed one. */
+export async function staleManifest(project: Project, products: readonly NotebookProduct[]): Promise<string[]> {
+  const { manifest } = await readManifest(nodeFileSystem, project.docsDir);
+  const pages = { ...manifest.pages };
+  for (const label of await orphanLabels(nodeFileSystem, project, manifest)) delete pages[label];
+  for (const p of products) {
+    const files = p.status === "unchanged" ? Object.keys(p.record.files) : [...p.files.keys()];
+    pages[p.job.label] = files.map((f) => manifestPath(project.docsDir, f));
+  }
+  const path = join(project.docsDir, MANIFEST_NAME);
+  const current = await readIfExists(path);
+  const next = serializeManifest({ ...manifest, pages });
+  if (current?.equals(next)) return [];
+  const { shortDiff } = await import("../check/diff.js");
+  return [shortDiff(relative(project.root, path), current, next)];
 }

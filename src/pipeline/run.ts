@@ -11,7 +11,7 @@ import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
 import { readIfExists } from "../write/atomic.js";
 import { DocsWriter } from "../write/writer.js";
-import { orphanPages, staleFiles, writeProduct } from "./apply.js";
+import { orphanPages, staleFiles, staleManifest, writeProduct } from "./apply.js";
 import { buildNotebook, type NotebookProduct } from "./build-notebook.js";
 import { defaultNotebooks, jobFor, type NotebookJob } from "./jobs.js";
 
@@ -111,7 +111,10 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
 
   if (!options.signal.aborted) {
     if (writer) await writer.removeOrphans();
-    else stale.push(...(await orphanPages(project)));
+    else {
+      stale.push(...(await orphanPages(project)));
+      stale.push(...(await staleManifest(project, outcomes.flatMap((o) => (o.ok ? [o.product] : [])))));
+    }
     await buildIndex(options, state, outcomes, loadRing, stale, writer);
   }
   if (writer && !options.signal.aborted) await writer.writeFile(project.cacheFile, serializeState(state));

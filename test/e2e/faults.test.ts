@@ -66,10 +66,8 @@ describe("faults: nothing is lost", { concurrency: 1 }, () => {
     assert.equal(first.code, 0, output(first));
     const before = await snapshot(out);
     await copy.write("notebooks/guide.ipynb", pageNotebook("second, ".repeat(2000), {}));
-    // Fill the disk but for a few KiB: less than the new pages need.
+    // Fill the disk to the last byte: dd stops at ENOSPC.
     spawnSync("dd", ["if=/dev/zero", `of=${join(out, "filler")}`, "bs=1k", "count=1000"]);
-    await rm(join(out, "filler"));
-    spawnSync("dd", ["if=/dev/zero", `of=${join(out, "filler")}`, "bs=1k", `count=${256 - 4 * 8 - 8}`]);
     const full = await copy.run(["--no-execute", "--out-dir", out]);
     assert.equal(full.code, 1, output(full));
     assert.match(full.stderr, /notebooks\/guide\.ipynb: cannot write .*: ENOSPC/, output(full));
@@ -213,6 +211,15 @@ describe("faults: nothing is lost", { concurrency: 1 }, () => {
     assert.equal(check.code, 1, output(check));
     assert.match(check.stdout, /docs\/guide_files\/stray\.png/);
     assert.match(check.stdout, /up to date \(cached\)|stale/);
+  });
+
+  test("--check reports a manifest that does not list what the build writes", async () => {
+    const copy = await fresh({ "notebooks/guide.ipynb": pageNotebook("first") });
+    assert.equal((await copy.run(["--no-execute"])).code, 0);
+    await rm(copy.path("docs/.docs-manifest.json"));
+    const check = await copy.run(["--no-execute", "--check"]);
+    assert.equal(check.code, 1, output(check));
+    assert.match(check.stdout, /docs\/\.docs-manifest\.json/);
   });
 
   test("a corrupt or misshapen cache costs one warning line, never the build", async () => {
