@@ -95,7 +95,7 @@ export async function preflight(project: Project, jobs: readonly NotebookJob[], 
       await bounds.check(nodeFileSystem, target);
     } catch (e) {
       if (!(e instanceof UnsafePathError)) throw e;
-      // A notebook outside the project is built, but written back only when it is inside.
+      // Includes an executed notebook outside the project: it could not be written back.
       problems.push({ code: e.code, message: e.message });
     }
   }

@@ -10,7 +10,7 @@ import type { Project } from "../project.js";
 import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
 import { readIfExists } from "../write/atomic.js";
-import { DocsWriter } from "../write/writer.js";
+import { DocsWriter, journalPathOf } from "../write/writer.js";
 import { orphanPages, staleFiles, staleManifest, writeProduct } from "./apply.js";
 import { buildNotebook, type NotebookProduct } from "./build-notebook.js";
 import { defaultNotebooks, jobFor, type NotebookJob } from "./jobs.js";
@@ -63,6 +63,9 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
   state.keys = keys;
   state.tool = await toolFingerprint(state.tool);
   const writer = options.check ? undefined : await DocsWriter.open(project, warn);
+  if (options.check && (await readIfExists(journalPathOf(project))) !== undefined) {
+    warn("a previous build was stopped while writing; the next `npm run docs` finishes or undoes its files");
+  }
   const tool = state.tool.hash;
   let ring: Promise<KeyRing> | undefined;
   const loadRing = (): Promise<KeyRing> => (ring ??= import("../tokens/keyring.js").then((m) => m.loadKeyRing(project.keysDir)));

@@ -25,8 +25,10 @@ export class Bounds {
   readonly roots: string[];
 
   constructor(roots: readonly string[], private readonly show: (path: string) => string = (p) => p) {
-    // The deepest root first: a path is judged against the folder it was meant for.
-    this.roots = [...new Set(roots.map((r) => resolve(r)))].sort((a, b) => b.length - a.length);
+    // A root inside another (docs/ in the project) is no root of its own: docs/ itself is then
+    // checked for being a link like any folder below the project.
+    const resolved = [...new Set(roots.map((r) => resolve(r)))];
+    this.roots = resolved.filter((r) => !resolved.some((o) => o !== r && isInside(r, o)));
   }
 
   rootOf(path: string): string | undefined {

@@ -4,7 +4,7 @@ import { DocsError } from "../errors.js";
 import type { Project } from "../project.js";
 import { Bounds } from "./bounds.js";
 import { errnoCode, nodeFileSystem, readIfPresent, type FileSystem } from "./fs-layer.js";
-import { fromManifest, MANIFEST_NAME, manifestPath, readManifest, serializeManifest, type Manifest } from "./manifest.js";
+import { emptyManifest, fromManifest, MANIFEST_NAME, manifestPath, readManifest, serializeManifest, type Manifest } from "./manifest.js";
 import { commitUnit, recoverUnit, type Change } from "./unit.js";
 
 /** What one notebook's build asks to be written. */
@@ -42,17 +42,19 @@ export class DocsWriter {
     private manifest: Manifest,
   ) {
     this.bounds = new Bounds([project.root, project.docsDir], this.show);
-    this.journalPath = join(project.root, ".cache", "docs-journal.json");
+    this.journalPath = journalPathOf(project);
     this.manifestFile = join(project.docsDir, MANIFEST_NAME);
   }
 
   /** Opens the writer: finishes or undoes what a stopped build left, reads the manifest. */
   static async open(project: Project, warn: (line: string) => void, fs: FileSystem = nodeFileSystem): Promise<DocsWriter> {
-    const { manifest, problem } = await readManifest(fs, project.docsDir);
-    if (problem) warn(problem);
-    const writer = new DocsWriter(project, fs, manifest);
+    const writer = new DocsWriter(project, fs, emptyManifest());
+    // First finish what a stopped build left: its unit may include the manifest.
     const recovered = await recoverUnit(fs, writer.journalPath, writer.bounds, writer.show);
     if (recovered) warn(recovered);
+    const { manifest, problem } = await readManifest(fs, project.docsDir);
+    if (problem) warn(problem);
+    writer.manifest = manifest;
     return writer;
   }
 
@@ -127,6 +129,11 @@ export class DocsWriter {
   writeFile(path: string, content: Buffer): Promise<boolean> {
     return this.serial(async () => (await commitUnit([{ path, content }], { fs: this.fs, bounds: this.bounds, journalPath: this.journalPath, show: this.show })).length > 0);
   }
+}
+
+/** Where a unit's journal lives while it commits: local to the checkout, like the cache. */
+export function journalPathOf(project: Project): string {
+  return join(project.root, ".cache", "docs-journal.json");
 }
 
 /** Notebooks the manifest has pages for that are no longer on disk. */

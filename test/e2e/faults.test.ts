@@ -246,6 +246,23 @@ describe("faults: nothing is lost", { concurrency: 1 }, () => {
     assert.doesNotMatch(build.stdout, /unchanged \(cached\)/);
   });
 
+  test("a build killed between two renames: the next build finishes the unit first", async () => {
+    const copy = await fresh({ "notebooks/guide.ipynb": pageNotebook("first") });
+    assert.equal((await copy.run(["--no-execute"])).code, 0);
+    // What a build killed after renaming guide.md leaves: guide.html's complete temporary and the journal.
+    const html = copy.path("docs/guide.html");
+    const temp = copy.path("docs/.guide.html.4242-0000.docs-tmp");
+    const finished = (await copy.read("docs/guide.html")).replace("</body>", "<!-- the stopped build's -->\n</body>");
+    await writeFile(temp, finished);
+    await copy.write(".cache/docs-journal.json", JSON.stringify({ version: 1, phase: "committing", renames: [{ temp, target: html }], deletes: [] }));
+    const r = await copy.run(["--no-execute", "--check"]);
+    assert.match(r.stderr, /a previous build was stopped while writing/);
+    const build = await copy.run(["--no-execute", "--force"]);
+    assert.match(build.stderr, /finished a write a previous build was stopped in \(1 file\(s\)\)/, output(build));
+    assert.equal(existsSync(temp), false);
+    assert.equal(existsSync(copy.path(".cache/docs-journal.json")), false);
+  });
+
   test("a stale lock left by a killed build is taken over", async () => {
     const copy = await fresh({ "notebooks/guide.ipynb": pageNotebook("first") });
     const lock = copy.path(".cache/docs-build.lock");
