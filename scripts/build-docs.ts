@@ -3,8 +3,8 @@ import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { DocsError } from "../src/errors.js";
-import { findProject } from "../src/project.js";
-import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.js";
+import { findProject, type Project } from "../src/project.js";
+import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../src/pipeline/jobs.js";
 import { preflight } from "../src/pipeline/preflight.js";
 import { runBuild } from "../src/pipeline/run.js";
 import { acquireBuildLock } from "../src/write/lock.js";
@@ -41,6 +41,19 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
+interface CliOptions {
+  execute: boolean;
+  check?: boolean;
+  force?: boolean;
+  outDir?: string;
+  timeout: number;
+  jobs: number;
+  maxOutput: number;
+  transport: "ipc" | "tcp";
+  verbose?: boolean;
+  wait: boolean;
+}
+
 async function main(): Promise<number> {
   try {
     program.parse(process.argv);
@@ -48,18 +61,7 @@ async function main(): Promise<number> {
     if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : EXIT_USAGE;
     throw e;
   }
-  const opts = program.opts<{
-    execute: boolean;
-    check?: boolean;
-    force?: boolean;
-    outDir?: string;
-    timeout: number;
-    jobs: number;
-    maxOutput: number;
-    transport: "ipc" | "tcp";
-    verbose?: boolean;
-    wait: boolean;
-  }>();
+  const opts = program.opts<CliOptions>();
   const project = findProject(process.cwd(), opts.outDir);
   const expanded = await expandArguments(program.args, process.cwd());
   if (expanded.unmatched.length > 0) {
@@ -90,12 +92,8 @@ async function main(): Promise<number> {
   }
 }
 
-async function build(
-  opts: { execute: boolean; check?: boolean; force?: boolean; timeout: number; jobs: number; maxOutput: number; transport: "ipc" | "tcp"; verbose?: boolean },
-  project: ReturnType<typeof findProject>,
-  jobs: ReturnType<typeof jobFor>[],
-  warn: (line: string) => void,
-): Promise<number> {
+/** The build itself, once the notebooks are known to be buildable and the lock is held. */
+async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void): Promise<number> {
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(signal === "SIGTERM" ? 143 : 130);

@@ -35,8 +35,8 @@ const BACKUP_SUFFIX = ".docs-bak";
 interface Rename {
   temp: string;
   target: string;
-  /** A hard link to the file being replaced, to put it back if a later rename fails. */
-  backup?: string;
+  /** Where a hard link to the file being replaced is kept, to put it back if a later rename fails. */
+  backup: string;
 }
 
 /** What a unit is doing, on disk while it runs, so the next build can finish or undo it. */
@@ -145,13 +145,20 @@ export async function commitUnit(changes: readonly Change[], options: UnitOption
   }
   if (writes.length === 0 && deletes.length === 0) return [];
 
-  const journal: Journal = { version: 1, phase: "writing", renames: writes.map((w) => ({ temp: sibling(w.target, TEMP_SUFFIX), target: w.target })), deletes };
+  // Backup names are in the journal from the start, so a build dying at any point leaves nothing unnamed.
+  const journal: Journal = {
+    version: 1,
+    phase: "writing",
+    renames: writes.map((w) => ({ temp: sibling(w.target, TEMP_SUFFIX), target: w.target, backup: sibling(w.target, BACKUP_SUFFIX) })),
+    deletes,
+  };
+  const replaced = new Set<Rename>();
   const saveJournal = (): Promise<void> => writeSmall(fs, options.journalPath, Buffer.from(JSON.stringify(journal, null, 1) + "\n"));
   const created: string[] = [];
   const undoWriting = async (): Promise<void> => {
     for (const r of journal.renames) {
       await removeQuietly(fs, r.temp).catch(() => undefined);
-      if (r.backup) await removeQuietly(fs, r.backup).catch(() => undefined);
+      await removeQuietly(fs, r.backup).catch(() => undefined);
     }
     for (const dir of created.reverse()) await fs.rmdir(dir).catch(() => undefined);
     await removeQuietly(fs, options.journalPath).catch(() => undefined);
@@ -169,10 +176,9 @@ export async function commitUnit(changes: readonly Change[], options: UnitOption
     await options.beforeCommit?.();
     for (const r of journal.renames) {
       current = r.target;
-      const backup = sibling(r.target, BACKUP_SUFFIX);
       try {
-        await fs.link(r.target, backup);
-        r.backup = backup;
+        await fs.link(r.target, r.backup);
+        replaced.add(r);
       } catch (e) {
         if (errnoCode(e) !== "ENOENT") throw e;
       }
@@ -194,7 +200,7 @@ export async function commitUnit(changes: readonly Change[], options: UnitOption
     } catch (e) {
       // Put back what this unit already replaced, so no file of it is newer than the others.
       for (const d of done.reverse()) {
-        if (d.backup) await fs.rename(d.backup, d.target).catch(() => undefined);
+        if (replaced.has(d)) await fs.rename(d.backup, d.target).catch(() => undefined);
         else await removeQuietly(fs, d.target).catch(() => undefined);
       }
       await undoWriting();
@@ -220,7 +226,7 @@ async function finishCommit(fs: FileSystem, journal: Journal, bounds: Bounds, to
     }
   }
   for (const dir of touched) await fs.syncDir(dir).catch(() => undefined);
-  for (const r of journal.renames) if (r.backup) await removeQuietly(fs, r.backup);
+  for (const r of journal.renames) await removeQuietly(fs, r.backup);
 }
 
 function isJournal(value: unknown): value is Journal {
@@ -228,7 +234,7 @@ function isJournal(value: unknown): value is Journal {
   return (
     typeof j === "object" && j !== null && j.version === 1 && (j.phase === "writing" || j.phase === "committing") &&
     Array.isArray(j.renames) && Array.isArray(j.deletes) && j.deletes.every((d) => typeof d === "string") &&
-    j.renames.every((r) => typeof r?.temp === "string" && typeof r.target === "string" && (r.backup === undefined || typeof r.backup === "string"))
+    j.renames.every((r) => typeof r?.temp === "string" && typeof r.target === "string" && typeof r.backup === "string")
   );
 }
 
@@ -248,14 +254,17 @@ export async function recoverUnit(fs: FileSystem, journalPath: string, bounds: B
     journal = undefined;
   }
   const ours = (r: Rename): boolean =>
-    r.temp.endsWith(TEMP_SUFFIX) && dirname(r.temp) === dirname(r.target) && (r.backup === undefined || (r.backup.endsWith(BACKUP_SUFFIX) && dirname(r.backup) === dirname(r.target)));
+    r.temp.endsWith(TEMP_SUFFIX) && dirname(r.temp) === dirname(r.target) && r.backup.endsWith(BACKUP_SUFFIX) && dirname(r.backup) === dirname(r.target);
   if (!isJournal(journal) || !journal.renames.every(ours) || ![...journal.renames.map((r) => r.target), ...journal.deletes].every((p) => bounds.rootOf(p) !== undefined )) {
     await removeQuietly(fs, journalPath);
     return `ignored an unreadable write journal (${show(journalPath)})`;
   }
   for (const path of [...journal.renames.map((r) => r.target), ...journal.deletes]) await bounds.check(fs, path);
   if (journal.phase === "writing") {
-    for (const r of journal.renames) await removeQuietly(fs, r.temp);
+    for (const r of journal.renames) {
+      await removeQuietly(fs, r.temp);
+      await removeQuietly(fs, r.backup);
+    }
     await removeQuietly(fs, journalPath);
     return `removed the temporary files of a write a previous build did not finish (${journal.renames.length} file(s))`;
   }

@@ -254,7 +254,8 @@ describe("faults: nothing is lost", { concurrency: 1 }, () => {
     const temp = copy.path("docs/.guide.html.4242-0000.docs-tmp");
     const finished = (await copy.read("docs/guide.html")).replace("</body>", "<!-- the stopped build's -->\n</body>");
     await writeFile(temp, finished);
-    await copy.write(".cache/docs-journal.json", JSON.stringify({ version: 1, phase: "committing", renames: [{ temp, target: html }], deletes: [] }));
+    const backup = copy.path("docs/.guide.html.4242-0000.docs-bak");
+    await copy.write(".cache/docs-journal.json", JSON.stringify({ version: 1, phase: "committing", renames: [{ temp, target: html, backup }], deletes: [] }));
     const r = await copy.run(["--no-execute", "--check"]);
     assert.match(r.stderr, /a previous build was stopped while writing/);
     const build = await copy.run(["--no-execute", "--force"]);

@@ -8,9 +8,10 @@ import { nodeFileSystem, type FileSystem, type WritableFile } from "../../src/wr
 import { commitUnit, recoverUnit, WriteError, type Change } from "../../src/write/unit.js";
 
 /** The real file system, with one operation made to fail the way a full or broken disk does. */
-function faulty(fault: { write?: (path: string, call: number) => "enospc" | "short" | "zero" | undefined; rename?: (to: string, call: number) => boolean; sizeLie?: (path: string) => boolean; dieAfterRename?: number }): FileSystem {
+function faulty(fault: { write?: (path: string, call: number) => "enospc" | "short" | "zero" | undefined; rename?: (to: string, call: number) => boolean; sizeLie?: (path: string) => boolean; dieAfterRename?: number; dieAfterLink?: number }): FileSystem {
   let writes = 0;
   let renames = 0;
+  let links = 0;
   let dead = false;
   const guard = <T>(op: () => Promise<T>): Promise<T> => (dead ? Promise.reject(Object.assign(new Error("process gone"), { code: "EIO" })) : op());
   return {
@@ -44,7 +45,11 @@ function faulty(fault: { write?: (path: string, call: number) => "enospc" | "sho
         if (fault.dieAfterRename === call) dead = true;
       }),
     unlink: (p) => guard(() => nodeFileSystem.unlink(p)),
-    link: (a, b) => guard(() => nodeFileSystem.link(a, b)),
+    link: (a, b) =>
+      guard(async () => {
+        await nodeFileSystem.link(a, b);
+        if (fault.dieAfterLink === ++links) dead = true;
+      }),
     rmdir: (p) => guard(() => nodeFileSystem.rmdir(p)),
     readFile: (p) => guard(() => nodeFileSystem.readFile(p)),
   };
@@ -146,8 +151,14 @@ describe("commitUnit: a notebook's files as one unit", () => {
     // The journal rename is the first; dying right after it leaves a unit still writing.
     await assert.rejects(commitUnit(next(), options(faulty({ dieAfterRename: 1 }))));
     assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /removed the temporary files/);
-    const left = (await tree(project));
-    assert.deepEqual(left, original);
+    assert.deepEqual(await tree(project), original);
+  });
+
+  test("a build that dies after keeping backups, before renaming, leaves no backup behind the next one", async () => {
+    await assert.rejects(commitUnit(next(), options(faulty({ dieAfterLink: 3 }))));
+    assert.ok((await readdir(join(project, "docs"))).some((n) => n.endsWith(".docs-bak")));
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /removed the temporary files/);
+    assert.deepEqual(await tree(project), original);
   });
 
   test("a planted journal pointing outside the project moves nothing", async () => {
