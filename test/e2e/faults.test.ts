@@ -203,6 +203,17 @@ describe("faults: nothing is lost", { concurrency: 1 }, () => {
     assert.equal((await copy.run(["--no-execute", "--check"])).code, 0);
   });
 
+  test("an output file named into a subfolder (figures/plot) is written and kept, rebuild after rebuild", async () => {
+    const copy = await fresh({ "notebooks/guide.ipynb": pageNotebook("first", { filename: "figures/plot" }) });
+    for (const args of [["--no-execute"], ["--no-execute", "--force"]]) {
+      const r = await copy.run(args);
+      assert.equal(r.code, 0, output(r));
+      assert.ok(existsSync(copy.path("docs/guide_files/figures/plot.png")), args.join(" "));
+    }
+    const check = await copy.run(["--no-execute", "--check"]);
+    assert.equal(check.code, 0, output(check));
+  });
+
   test("a stray file in a files folder is reported by --check with a cache too", async () => {
     const copy = await fresh({ "notebooks/guide.ipynb": pageNotebook("first", {}) });
     assert.equal((await copy.run(["--no-execute"])).code, 0);
