@@ -2,9 +2,12 @@
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
-import { findProject } from "../src/project.js";
-import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.js";
+import { DocsError } from "../src/errors.js";
+import { findProject, type Project } from "../src/project.js";
+import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../src/pipeline/jobs.js";
+import { preflight } from "../src/pipeline/preflight.js";
 import { runBuild } from "../src/pipeline/run.js";
+import { acquireBuildLock } from "../src/write/lock.js";
 
 const EXIT_USAGE = 2;
 
@@ -32,10 +35,24 @@ const program = new Command()
   .option("-j, --jobs <n>", "notebooks run at once", positiveInteger, availableParallelism())
   .option("--max-output <chars>", "most characters of stream output a cell may print; more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
+  .option("--no-wait", "when another build of this project is running, exit at once instead of waiting for it")
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
-  .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error or unreadable notebook, 130/143 stopped by SIGINT/SIGTERM.")
+  .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error, unreadable notebook, colliding pages or a link in the way, 130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+interface CliOptions {
+  execute: boolean;
+  check?: boolean;
+  force?: boolean;
+  outDir?: string;
+  timeout: number;
+  jobs: number;
+  maxOutput: number;
+  transport: "ipc" | "tcp";
+  verbose?: boolean;
+  wait: boolean;
+}
 
 async function main(): Promise<number> {
   try {
@@ -44,17 +61,7 @@ async function main(): Promise<number> {
     if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : EXIT_USAGE;
     throw e;
   }
-  const opts = program.opts<{
-    execute: boolean;
-    check?: boolean;
-    force?: boolean;
-    outDir?: string;
-    timeout: number;
-    jobs: number;
-    maxOutput: number;
-    transport: "ipc" | "tcp";
-    verbose?: boolean;
-  }>();
+  const opts = program.opts<CliOptions>();
   const project = findProject(process.cwd(), opts.outDir);
   const expanded = await expandArguments(program.args, process.cwd());
   if (expanded.unmatched.length > 0) {
@@ -67,6 +74,26 @@ async function main(): Promise<number> {
     return EXIT_USAGE;
   }
 
+  const jobs = paths.map((p) => jobFor(p, project));
+  await preflight(project, jobs, { listed: program.args.length > 0 ? await defaultNotebooks(project) : [], execute: opts.execute });
+  const warn = (line: string): void => void process.stderr.write(`build-docs: ${line}\n`);
+  // --check writes nothing, so it takes no lock and works on a read-only checkout.
+  const release = opts.check
+    ? undefined
+    : await acquireBuildLock(project, {
+        wait: opts.wait,
+        onWait: (lock) => warn(`another build of this project is running (lock ${lock}); waiting for it…`),
+        onCompromised: (e) => warn(`the build lock was lost (${e.message}); another build may write at the same time`),
+      });
+  try {
+    return await build(opts, project, jobs, warn);
+  } finally {
+    await release?.();
+  }
+}
+
+/** The build itself, once the notebooks are known to be buildable and the lock is held. */
+async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void): Promise<number> {
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(signal === "SIGTERM" ? 143 : 130);
@@ -80,7 +107,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const result = await runBuild({
     project,
-    jobs: paths.map((p) => jobFor(p, project)),
+    jobs,
     execute: opts.execute,
     force: opts.force === true,
     check: opts.check === true,
@@ -90,6 +117,7 @@ async function main(): Promise<number> {
     transport: opts.transport,
     signal: controller.signal,
     reporter,
+    warn,
   });
   reporter.stop();
 
@@ -112,6 +140,11 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    if (e instanceof DocsError) {
+      process.stderr.write(`build-docs: ${e.message}\n`);
+      process.exitCode = e.exitStatus;
+      return;
+    }
     process.stderr.write(`build-docs: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 1;
   },

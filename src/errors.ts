@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   ERR_KERNEL_NOT_FOUND: 2,
   ERR_KEYS_INVALID: 2,
   ERR_PAGE_COLLISION: 2,
+  ERR_UNSAFE_PATH: 2,
   // 1: the build ran and a notebook failed, or --check found something stale.
   ERR_CELL_FAILED: 1,
   ERR_CELL_UNEXPECTED_SUCCESS: 1,
@@ -22,6 +23,8 @@ export const ERROR_CODES = {
   ERR_PRIVATE_KEY: 1,
   ERR_OUTPUT_INVALID: 1,
   ERR_WRITE: 1,
+  ERR_NOTEBOOK_CHANGED: 1,
+  ERR_LOCKED: 1,
   ERR_STALE: 1,
   ERR_ABORTED: 1,
   // A bug of the build itself: shown with its stack only under --verbose.

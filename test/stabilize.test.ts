@@ -143,13 +143,13 @@ describe("relativizePaths", () => {
     assert.equal(relativizePaths(`${root}/notebooks`, dir, root), ".");
   });
 
-  test("relativizeOutputs rewrites stream text and errors, nothing else", () => {
+  test("relativizeOutputs rewrites errors and stack frames in streams, nothing else", () => {
     const dir = join(projectRoot, "notebooks");
     const abs = `${projectRoot}/node_modules/jose/dist/index.js`;
     const nb = notebook([
       markdown(`See ${abs}`),
       code("x", [
-        stream(`loaded ${abs}\nnext line\n`),
+        stream(`loaded ${abs}\nnext line\n    at ${abs}:1:1\n`),
         result({ "text/plain": abs }),
         error("Error", `cannot load ${abs}`, ["Error: boom", `    at ${abs}:1:1`]),
       ]),
@@ -161,7 +161,7 @@ describe("relativizePaths", () => {
       notebook([
         markdown(`See ${abs}`),
         code("x", [
-          stream(`loaded ${rel}\nnext line\n`),
+          stream(`loaded ${abs}\nnext line\n    at ${rel}:1:1\n`),
           result({ "text/plain": abs }),
           error("Error", `cannot load ${rel}`, ["Error: boom", `    at ${rel}:1:1`]),
         ]),

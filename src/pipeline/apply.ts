@@ -1,6 +1,10 @@
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { pruneFolder, readIfExists, writeIfChanged } from "../write/atomic.js";
+import type { Project } from "../project.js";
+import { readIfExists } from "../write/atomic.js";
+import { nodeFileSystem } from "../write/fs-layer.js";
+import { fromManifest, MANIFEST_NAME, manifestPath, readManifest, serializeManifest } from "../write/manifest.js";
+import { orphanLabels, type DocsWriter } from "../write/writer.js";
 import type { NotebookProduct } from "./build-notebook.js";
 
 /** Every file a product stands for, the notebook included when it was executed. */
@@ -10,35 +14,77 @@ function productFiles(product: NotebookProduct): Map<string, Buffer> {
   return files;
 }
 
-/** Writes what changed, each file atomically, and removes extracted files no longer produced. */
-export async function writeProduct(product: NotebookProduct): Promise<string[]> {
-  if (product.status === "unchanged") return [];
-  const written: string[] = [];
-  const files = productFiles(product);
-  for (const [path, content] of files) if (await writeIfChanged(path, content)) written.push(path);
-  const keep = new Set([...files.keys()].filter((p) => p.startsWith(product.extractDir + "/")));
-  written.push(...(await pruneFolder(product.extractDir, keep)));
-  return written;
+/**
+ * Writes a notebook's files as one unit through the writer, which also deletes the extracted
+ * files its last build wrote and this one no longer produces. A cached product writes nothing,
+ * but its pages are recorded in the manifest.
+ */
+export async function writeProduct(product: NotebookProduct, writer: DocsWriter): Promise<string[]> {
+  if (product.status === "unchanged") {
+    await writer.recordPages(product.job.label, Object.keys(product.record.files));
+    return [];
+  }
+  return writer.commitNotebook({
+    label: product.job.label,
+    notebookPath: product.job.path,
+    sourceHash: product.sourceHash,
+    ...(product.notebookText === undefined ? {} : { notebookText: product.notebookText }),
+    pages: product.files,
+  });
 }
 
-/** Unified diffs of the files a build would change, without writing anything. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name)).sort();
+}
+
+/**
+ * Unified diffs of the files a build would change, without writing anything; files in the
+ * page's files folder that the build would not write count as stray, cached page or not.
+ */
 export async function staleFiles(product: NotebookProduct, root: string): Promise<string[]> {
-  if (product.status === "unchanged") return [];
   const { shortDiff } = await import("../check/diff.js");
   const diffs: string[] = [];
   const files = productFiles(product);
-  for (const [path, next] of files) {
-    const current = await readIfExists(path);
-    if (!current?.equals(next)) diffs.push(shortDiff(relative(root, path), current, next));
+  if (product.status !== "unchanged") {
+    for (const [path, next] of files) {
+      const current = await readIfExists(path);
+      if (!current?.equals(next)) diffs.push(shortDiff(relative(root, path), current, next));
+    }
   }
-  let existing: string[] = [];
-  try {
-    existing = (await readdir(product.extractDir)).map((n) => join(product.extractDir, n));
-  } catch {
-    // No folder of extracted outputs: nothing stale in it.
-  }
-  for (const path of existing) {
-    if (!files.has(path)) diffs.push(shortDiff(relative(root, path), await readIfExists(path), undefined));
+  const expected = new Set(product.status === "unchanged" ? Object.keys(product.record.files) : files.keys());
+  for (const path of await filesUnder(product.extractDir)) {
+    if (!expected.has(path)) diffs.push(shortDiff(relative(root, path), await readIfExists(path), undefined));
   }
   return diffs;
+}
+
+/** For --check: pages the manifest lists for notebooks that no longer exist. */
+export async function orphanPages(project: Project): Promise<string[]> {
+  const { manifest } = await readManifest(nodeFileSystem, project.docsDir);
+  const lines: string[] = [];
+  for (const label of await orphanLabels(nodeFileSystem, project, manifest)) {
+    for (const entry of manifest.pages[label] ?? []) {
+      const path = fromManifest(project.docsDir, entry);
+      if ((await readIfExists(path)) !== undefined) lines.push(`${relative(project.root, path)}: orphan page, its notebook ${label} no longer exists`);
+    }
+  }
+  return lines;
+}
+
+/** For --check: the manifest as a build would leave it, compared with the committed one. */
+export async function staleManifest(project: Project, products: readonly NotebookProduct[]): Promise<string[]> {
+  const { manifest } = await readManifest(nodeFileSystem, project.docsDir);
+  const pages = { ...manifest.pages };
+  for (const label of await orphanLabels(nodeFileSystem, project, manifest)) delete pages[label];
+  for (const p of products) {
+    const files = p.status === "unchanged" ? Object.keys(p.record.files) : [...p.files.keys()];
+    pages[p.job.label] = files.map((f) => manifestPath(project.docsDir, f));
+  }
+  const path = join(project.docsDir, MANIFEST_NAME);
+  const current = await readIfExists(path);
+  const next = serializeManifest({ ...manifest, pages });
+  if (current?.equals(next)) return [];
+  const { shortDiff } = await import("../check/diff.js");
+  return [shortDiff(relative(project.root, path), current, next)];
 }

@@ -7,6 +7,7 @@ import { NotebookError, NotebookUsageError } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
 import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
+import { decodeUtf8 } from "../notebook/utf8.js";
 import { readIfExists } from "../write/atomic.js";
 import type { NotebookJob } from "./jobs.js";
 
@@ -26,6 +27,8 @@ export interface BuildSettings {
 export interface NotebookProduct {
   job: NotebookJob;
   status: "unchanged" | "rendered" | "executed";
+  /** sha256 of the notebook file as read: the writer refuses to write if it changed since. */
+  sourceHash: string;
   cells: number;
   /** The executed notebook in nbformat's layout; absent when the notebook file stays as it is. */
   notebookText?: string;
@@ -51,7 +54,8 @@ function quickParse(raw: Buffer): INotebookContent | undefined {
 async function readCarefully(raw: Buffer, job: NotebookJob): Promise<INotebookContent> {
   const { parseNotebook, NotebookReadError } = await import("../notebook/read.js");
   try {
-    return parseNotebook(raw.toString("utf8"), job.label);
+    const text = decodeUtf8(raw, (at) => new NotebookUsageError(job.label, `not valid UTF-8 at byte offset ${at} (0x${raw[at]!.toString(16).padStart(2, "0")}); notebooks must be UTF-8, as nbformat requires`));
+    return parseNotebook(text, job.label);
   } catch (e) {
     if (e instanceof NotebookReadError) {
       const error = new NotebookUsageError(job.label, e.message);
@@ -104,7 +108,7 @@ export async function buildNotebook(
     record.files[join(job.docsDir, `${job.name}.md`)] !== undefined &&
     (!settings.execute || record.inputs === inputs);
   if (upToDate && (await recordedFilesIntact(record))) {
-    return { job, status: "unchanged", cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
+    return { job, status: "unchanged", sourceHash: notebookHash, cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
   }
 
   // Rewriting the notebook needs what the careful reader keeps (how numbers were spelled).
@@ -144,6 +148,7 @@ export async function buildNotebook(
   return {
     job,
     status: mustExecute ? "executed" : "rendered",
+    sourceHash: notebookHash,
     cells: notebook.cells.length,
     ...(notebookText === undefined ? {} : { notebookText }),
     files,

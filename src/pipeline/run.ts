@@ -1,14 +1,17 @@
 import { join, relative } from "node:path";
 import pLimit from "p-limit";
 import { sha256, toolFingerprint } from "../cache/fingerprint.js";
-import { loadState, saveState, type BuildState } from "../cache/state.js";
+import { keysStamp } from "../cache/keys-stamp.js";
+import { loadState, serializeState, type BuildState } from "../cache/state.js";
+import { DocsError } from "../errors.js";
 import { NotebookError, NotebookUsageError, ExecutionAborted } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
 import type { Project } from "../project.js";
 import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
-import { readIfExists, writeIfChanged } from "../write/atomic.js";
-import { staleFiles, writeProduct } from "./apply.js";
+import { readIfExists } from "../write/atomic.js";
+import { DocsWriter, journalPathOf } from "../write/writer.js";
+import { orphanPages, staleFiles, staleManifest, writeProduct } from "./apply.js";
 import { buildNotebook, type NotebookProduct } from "./build-notebook.js";
 import { defaultNotebooks, jobFor, type NotebookJob } from "./jobs.js";
 
@@ -24,6 +27,8 @@ export interface RunOptions {
   transport?: Transport;
   signal: AbortSignal;
   reporter: Reporter;
+  /** One-line notices that are not failures (an ignored cache, a write finished for a stopped build). */
+  warn?: (line: string) => void;
 }
 
 export type Outcome =
@@ -50,8 +55,17 @@ export interface RunResult {
  */
 export async function runBuild(options: RunOptions): Promise<RunResult> {
   const { project } = options;
-  const state = await loadState(project.cacheFile);
+  const warn = options.warn ?? (() => undefined);
+  const state = await loadState(project.cacheFile, warn);
+  // Records vouch for pages verified against the keys of their build: new keys void them all.
+  const keys = await keysStamp(project.keysDir);
+  if (state.keys !== keys) state.notebooks = {};
+  state.keys = keys;
   state.tool = await toolFingerprint(state.tool);
+  const writer = options.check ? undefined : await DocsWriter.open(project, warn);
+  if (options.check && (await readIfExists(journalPathOf(project))) !== undefined) {
+    warn("a previous build was stopped while writing; the next `npm run docs` finishes or undoes its files");
+  }
   const tool = state.tool.hash;
   let ring: Promise<KeyRing> | undefined;
   const loadRing = (): Promise<KeyRing> => (ring ??= import("../tokens/keyring.js").then((m) => m.loadKeyRing(project.keysDir)));
@@ -86,26 +100,33 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         stale.push(...diffs);
         changed = diffs;
       } else {
-        changed = await writeProduct(product);
+        changed = await writeProduct(product, writer!);
         state.notebooks[job.label] = product.record;
       }
       outcome = { job, ok: true, product, seconds: seconds(), changed };
     } catch (e) {
-      const error = e instanceof NotebookError ? e : new NotebookError(job.label, `internal error: ${(e as Error).stack ?? e}`);
+      const error = e instanceof NotebookError ? e : e instanceof DocsError ? asNotebookError(job.label, e) : new NotebookError(job.label, `internal error: ${(e as Error).stack ?? e}`);
       outcome = { job, ok: false, error, seconds: seconds() };
     }
     options.reporter.finished(outcome);
     return outcome;
   })));
 
-  if (!options.signal.aborted) await buildIndex(options, state, outcomes, loadRing, stale);
-  if (!options.check && !options.signal.aborted) await saveState(project.cacheFile, state);
+  if (!options.signal.aborted) {
+    if (writer) await writer.removeOrphans();
+    else {
+      stale.push(...(await orphanPages(project)));
+      stale.push(...(await staleManifest(project, outcomes.flatMap((o) => (o.ok ? [o.product] : [])))));
+    }
+    await buildIndex(options, state, outcomes, loadRing, stale, writer);
+  }
+  if (writer && !options.signal.aborted) await writer.writeFile(project.cacheFile, serializeState(state));
 
   return { outcomes, stale, exitCode: exitCodeOf(outcomes, stale, options.signal) };
 }
 
 /** docs/index.html lists every page that exists, built in this run or before. */
-async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], loadRing: () => Promise<KeyRing>, stale: string[]): Promise<void> {
+async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], loadRing: () => Promise<KeyRing>, stale: string[], writer: DocsWriter | undefined): Promise<void> {
   const { project } = options;
   const summaries = new Map<string, PageSummary>();
   const labels = new Set([...(await defaultNotebooks(project)).map((p) => relative(project.root, p)), ...options.jobs.map((j) => j.label)]);
@@ -134,8 +155,16 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
     }
     return;
   }
-  await writeIfChanged(indexPath, html);
+  await writer!.writeFile(indexPath, html);
   state.index = sha256(html);
+}
+
+/** A writer's error as the notebook's failure; its message already names the notebook or the file. */
+function asNotebookError(label: string, e: DocsError): NotebookError {
+  const error = e.exitStatus === 2 ? new NotebookUsageError(label, e.message) : new NotebookError(label, e.message);
+  if (!e.message.startsWith(label)) error.message = `${label}: ${e.message}`;
+  else error.message = e.message;
+  return error;
 }
 
 function exitCodeOf(outcomes: Outcome[], stale: string[], signal: AbortSignal): RunResult["exitCode"] {

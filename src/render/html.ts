@@ -56,7 +56,9 @@ export function renderIndex(pages: PageSummary[], options: IndexOptions = {}): s
   );
   const items = sorted.map((p) => {
     const summary = p.summary ? `\n<p>${escapeHtml(p.summary)}</p>` : "";
-    return `<li><a href="${escapeHtml(encodeURI(p.file))}">${escapeHtml(p.title)}</a>${summary}</li>`;
+    // Each segment encoded whole: "#" and "?" in a notebook's name are part of the name, not the URL's.
+    const href = p.file.split("/").map(encodeURIComponent).join("/");
+    return `<li><a href="${escapeHtml(href)}">${escapeHtml(p.title)}</a>${summary}</li>`;
   });
   const body = `<h1>${escapeHtml(title)}</h1>\n<ul class="pages">\n${items.join("\n")}\n</ul>\n`;
   return layoutPage({ title, body, backLink: false, mainClass: "index" });

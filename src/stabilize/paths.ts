@@ -79,15 +79,38 @@ export function relativizePaths(text: string, notebookDir: string, projectRoot?:
   return out;
 }
 
-function relativizeValue(value: unknown, dir: string, root: string): unknown {
-  if (typeof value === "string") return relativizePaths(value, dir, root);
-  if (Array.isArray(value)) return value.map((v) => relativizeValue(v, dir, root));
+function relativizeValue(value: unknown, rewrite: (text: string) => string): unknown {
+  if (typeof value === "string") return rewrite(value);
+  if (Array.isArray(value)) return value.map((v) => relativizeValue(v, rewrite));
   return value;
 }
 
+// A stack frame as Node prints it ("    at f (file:///…/x.js:1:2)"), possibly coloured.
+const STACK_FRAME = /^(?:\x1b\[[0-9;]*m)*\s+at\s/;
+
 /**
- * relativizePaths applied to the stream text and the error message and traceback of every
- * output (where tslab puts compile errors and stack traces). Returns a new notebook.
+ * What a stream says about the kernel's own files: the paths in stack-frame lines, and file://
+ * URLs inside the notebook's folder. Any other text that merely contains a path is the
+ * notebook's own output and stays as printed.
+ */
+export function relativizeStreamText(text: string, notebookDir: string, projectRoot: string): string {
+  const dir = resolve(notebookDir);
+  return text
+    .split(/(?<=\n)/)
+    .map((line) => {
+      if (STACK_FRAME.test(line)) return relativizePaths(line, dir, projectRoot);
+      // With the notebook's folder as the root, only URLs inside it are rewritten.
+      const url = pathToFileURL(dir).href.replace(/\/$/, "");
+      if (!line.includes(url)) return line;
+      return line.replace(new RegExp(`${escapeRegExp(url)}${PATH_REST}${BOUNDARY}`, "g"), (found) => relativizePaths(found, dir, dir));
+    })
+    .join("");
+}
+
+/**
+ * Paths the kernel wrote about its own files, made relative to the notebook: everywhere in an
+ * error's message and traceback (where tslab puts compile errors and stack traces); in streams
+ * only stack frames and file:// URLs of the notebook's folder. Returns a new notebook.
  */
 export function relativizeOutputs(nb: INotebookContent, notebookDir: string, projectRoot?: string): INotebookContent {
   const result = structuredClone(nb);
@@ -96,10 +119,10 @@ export function relativizeOutputs(nb: INotebookContent, notebookDir: string, pro
     for (const output of cellOutputs(cell)) {
       const o = output as Record<string, unknown>;
       if (output.output_type === "stream") {
-        o.text = relativizeValue(o.text, notebookDir, root);
+        o.text = relativizeValue(o.text, (t) => relativizeStreamText(t, notebookDir, root));
       } else if (output.output_type === "error") {
-        o.evalue = relativizeValue(o.evalue, notebookDir, root);
-        o.traceback = relativizeValue(o.traceback, notebookDir, root);
+        o.evalue = relativizeValue(o.evalue, (t) => relativizePaths(t, notebookDir, root));
+        o.traceback = relativizeValue(o.traceback, (t) => relativizePaths(t, notebookDir, root));
       }
     }
   }

@@ -28,6 +28,8 @@ export class ProjectCopy {
     for (const sub of ["keys", "docs", ...(options.notebooks === false ? [] : ["notebooks"])]) {
       await cp(join(projectRoot, sub), join(dir, sub), { recursive: true }).catch(() => undefined);
     }
+    // Without their notebooks the pages are no build's own: their manifest would make them orphans.
+    if (options.notebooks === false) await rm(join(dir, "docs", ".docs-manifest.json"), { force: true });
     await mkdir(join(dir, "notebooks"), { recursive: true });
     await mkdir(join(dir, "docs"), { recursive: true });
     await symlink(join(projectRoot, "node_modules"), join(dir, "node_modules"));

@@ -1,0 +1,151 @@
+import { createHash } from "node:crypto";
+import { join, relative } from "node:path";
+import { DocsError } from "../errors.js";
+import type { Project } from "../project.js";
+import { Bounds } from "./bounds.js";
+import { errnoCode, nodeFileSystem, readIfPresent, type FileSystem } from "./fs-layer.js";
+import { emptyManifest, fromManifest, MANIFEST_NAME, manifestPath, readManifest, serializeManifest, type Manifest } from "./manifest.js";
+import { commitUnit, recoverUnit, type Change } from "./unit.js";
+
+/** What one notebook's build asks to be written. */
+export interface NotebookFiles {
+  /** The notebook as messages name it (relative to the project). */
+  label: string;
+  notebookPath: string;
+  /** sha256 of the notebook as it was read, to detect an edit made while it was built. */
+  sourceHash: string;
+  /** The executed notebook, when it is to be written back. */
+  notebookText?: string;
+  /** Every file of the page, absolute path → content. */
+  pages: Map<string, Buffer>;
+}
+
+function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * The one place the build writes, renames and deletes files. A notebook's files (notebook,
+ * pages, extracted files, its line in the manifest) commit as one unit; units run one at a
+ * time; nothing is written through a link or outside the project and the docs folder; only
+ * files the manifest says the build wrote are ever deleted.
+ */
+export class DocsWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly bounds: Bounds;
+  readonly journalPath: string;
+  readonly manifestFile: string;
+
+  private constructor(
+    readonly project: Project,
+    readonly fs: FileSystem,
+    private manifest: Manifest,
+  ) {
+    this.bounds = new Bounds([project.root, project.docsDir], this.show);
+    this.journalPath = journalPathOf(project);
+    this.manifestFile = join(project.docsDir, MANIFEST_NAME);
+  }
+
+  /** Opens the writer: finishes or undoes what a stopped build left, reads the manifest. */
+  static async open(project: Project, warn: (line: string) => void, fs: FileSystem = nodeFileSystem): Promise<DocsWriter> {
+    const writer = new DocsWriter(project, fs, emptyManifest());
+    // First finish what a stopped build left: its unit may include the manifest.
+    const recovered = await recoverUnit(fs, writer.journalPath, writer.bounds, writer.show);
+    if (recovered) warn(recovered);
+    const { manifest, problem } = await readManifest(fs, project.docsDir);
+    if (problem) warn(problem);
+    writer.manifest = manifest;
+    return writer;
+  }
+
+  readonly show = (path: string): string => {
+    const rel = relative(this.project.root, path);
+    return rel === "" || rel.startsWith("..") ? path : rel;
+  };
+
+  /** Runs units one after another: they share the manifest and the journal. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commit(changes: Change[], next: Manifest, beforeCommit?: () => Promise<void>): Promise<string[]> {
+    changes.push({ path: this.manifestFile, content: serializeManifest(next) });
+    const written = await commitUnit(changes, { fs: this.fs, bounds: this.bounds, journalPath: this.journalPath, show: this.show, ...(beforeCommit ? { beforeCommit } : {}) });
+    this.manifest = next;
+    return written.filter((p) => p !== this.manifestFile);
+  }
+
+  /**
+   * Writes a notebook's files as one unit, deletes the files its previous build wrote that it
+   * no longer produces, and refuses to write anything when the notebook changed on disk since
+   * it was read.
+   */
+  commitNotebook(files: NotebookFiles): Promise<string[]> {
+    return this.serial(async () => {
+      const docs = this.project.docsDir;
+      const produced = new Set([...files.pages.keys()].map((p) => manifestPath(docs, p)));
+      const previous = this.manifest.pages[files.label] ?? [];
+      const changes: Change[] = [...files.pages].map(([path, content]) => ({ path, content }));
+      for (const entry of previous) if (!produced.has(entry)) changes.push({ path: fromManifest(docs, entry), content: null });
+      if (files.notebookText !== undefined) changes.push({ path: files.notebookPath, content: Buffer.from(files.notebookText, "utf8") });
+      const next: Manifest = { ...this.manifest, pages: { ...this.manifest.pages, [files.label]: [...produced] } };
+      return this.commit(changes, next, async () => {
+        const now = await readIfPresent(this.fs, files.notebookPath);
+        if (now === undefined || sha256(now) !== files.sourceHash) {
+          throw new DocsError("ERR_NOTEBOOK_CHANGED", `${files.label}: the notebook changed during the build (saved while it ran?); nothing was written for it: build it again`);
+        }
+      });
+    });
+  }
+
+  /** Records pages that are already in place (a cached build) without writing them. */
+  recordPages(label: string, paths: readonly string[]): Promise<string[]> {
+    return this.serial(async () => {
+      const entries = paths.map((p) => manifestPath(this.project.docsDir, p));
+      const known = this.manifest.pages[label];
+      if (known && known.length === entries.length && entries.every((e) => known.includes(e))) return [];
+      return this.commit([], { ...this.manifest, pages: { ...this.manifest.pages, [label]: entries } });
+    });
+  }
+
+  /** Deletes the pages of notebooks that no longer exist; returns what was deleted. */
+  removeOrphans(): Promise<string[]> {
+    return this.serial(async () => {
+      const orphans = await orphanLabels(this.fs, this.project, this.manifest);
+      if (orphans.length === 0) return [];
+      const pages = { ...this.manifest.pages };
+      const changes: Change[] = [];
+      for (const label of orphans) {
+        for (const entry of pages[label] ?? []) changes.push({ path: fromManifest(this.project.docsDir, entry), content: null });
+        delete pages[label];
+      }
+      return this.commit(changes, { ...this.manifest, pages });
+    });
+  }
+
+  /** A file of the site itself (the index), written alone. */
+  writeFile(path: string, content: Buffer): Promise<boolean> {
+    return this.serial(async () => (await commitUnit([{ path, content }], { fs: this.fs, bounds: this.bounds, journalPath: this.journalPath, show: this.show })).length > 0);
+  }
+}
+
+/** Where a unit's journal lives while it commits: local to the checkout, like the cache. */
+export function journalPathOf(project: Project): string {
+  return join(project.root, ".cache", "docs-journal.json");
+}
+
+/** Notebooks the manifest has pages for that are no longer on disk. */
+export async function orphanLabels(fs: FileSystem, project: Project, manifest: Manifest): Promise<string[]> {
+  const orphans: string[] = [];
+  for (const label of Object.keys(manifest.pages).sort()) {
+    try {
+      await fs.lstat(join(project.root, label));
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT") orphans.push(label);
+      else throw e;
+    }
+  }
+  return orphans;
+}

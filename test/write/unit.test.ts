@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { Bounds } from "../../src/write/bounds.js";
+import { nodeFileSystem, type FileSystem, type WritableFile } from "../../src/write/fs-layer.js";
+import { commitUnit, recoverUnit, WriteError, type Change } from "../../src/write/unit.js";
+
+/** The real file system, with one operation made to fail the way a full or broken disk does. */
+function faulty(fault: { write?: (path: string, call: number) => "enospc" | "short" | "zero" | undefined; rename?: (to: string, call: number) => boolean; sizeLie?: (path: string) => boolean; dieAfterRename?: number; dieAfterLink?: number }): FileSystem {
+  let writes = 0;
+  let renames = 0;
+  let links = 0;
+  let dead = false;
+  const guard = <T>(op: () => Promise<T>): Promise<T> => (dead ? Promise.reject(Object.assign(new Error("process gone"), { code: "EIO" })) : op());
+  return {
+    ...nodeFileSystem,
+    open: async (path, flags, mode) => {
+      const real = await guard(() => nodeFileSystem.open(path, flags, mode));
+      const file: WritableFile = {
+        write: async (buffer, offset, length, position) => {
+          const kind = fault.write?.(path, ++writes);
+          if (kind === "enospc") throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+          if (kind === "zero") return { bytesWritten: 0 };
+          // A short write puts only half the bytes on disk and says so.
+          const n = kind === "short" ? Math.max(1, Math.floor(length / 2)) : length;
+          return real.write(buffer, offset, n, position);
+        },
+        sync: () => real.sync(),
+        stat: async () => {
+          const st = await real.stat();
+          if (fault.sizeLie?.(path)) Object.defineProperty(st, "size", { value: st.size - 1 });
+          return st;
+        },
+        close: () => real.close(),
+      };
+      return file;
+    },
+    rename: (from, to) =>
+      guard(async () => {
+        const call = ++renames;
+        if (fault.rename?.(to, call)) throw Object.assign(new Error("EACCES: permission denied, rename"), { code: "EACCES" });
+        await nodeFileSystem.rename(from, to);
+        if (fault.dieAfterRename === call) dead = true;
+      }),
+    unlink: (p) => guard(() => nodeFileSystem.unlink(p)),
+    link: (a, b) =>
+      guard(async () => {
+        await nodeFileSystem.link(a, b);
+        if (fault.dieAfterLink === ++links) dead = true;
+      }),
+    rmdir: (p) => guard(() => nodeFileSystem.rmdir(p)),
+    readFile: (p) => guard(() => nodeFileSystem.readFile(p)),
+  };
+}
+
+async function tree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[join(e.parentPath, e.name).slice(dir.length + 1)] = await readFile(join(e.parentPath, e.name), "utf8");
+  }
+  return out;
+}
+
+describe("commitUnit: a notebook's files as one unit", () => {
+  let root: string;
+  let project: string;
+  let journalPath: string;
+  let bounds: Bounds;
+  const show = (p: string): string => p.slice(project.length + 1);
+  const original = { "notebooks/a.ipynb": "old notebook", "docs/a.md": "old md", "docs/a.html": "old html" };
+  const next = (): Change[] => [
+    { path: join(project, "docs/a.md"), content: Buffer.from("new md") },
+    { path: join(project, "docs/a.html"), content: Buffer.from("new html") },
+    { path: join(project, "docs/a_files/a_1_0.png"), content: Buffer.from("png") },
+    { path: join(project, "notebooks/a.ipynb"), content: Buffer.from("new notebook") },
+  ];
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), "unit-"));
+  });
+  after(async () => rm(root, { recursive: true, force: true }));
+  beforeEach(async () => {
+    project = await mkdtemp(join(root, "p-"));
+    journalPath = join(project, ".cache", "journal.json");
+    bounds = new Bounds([project], show);
+    for (const [rel, text] of Object.entries(original)) {
+      await mkdir(join(project, rel, ".."), { recursive: true });
+      await writeFile(join(project, rel), text);
+    }
+  });
+
+  const options = (fs: FileSystem) => ({ fs, bounds, journalPath, show });
+
+  test("writes every file, leaves no temporary file or journal", async () => {
+    const written = await commitUnit(next(), options(nodeFileSystem));
+    assert.equal(written.length, 4);
+    assert.deepEqual(await tree(project), {
+      "notebooks/a.ipynb": "new notebook",
+      "docs/a.md": "new md",
+      "docs/a.html": "new html",
+      "docs/a_files/a_1_0.png": "png",
+    });
+  });
+
+  test("leaves an unchanged file untouched (same modification time)", async () => {
+    const md = join(project, "docs/a.md");
+    const mtime = (await stat(md)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    const written = await commitUnit([{ path: md, content: Buffer.from("old md") }, { path: join(project, "docs/a.html"), content: Buffer.from("new html") }], options(nodeFileSystem));
+    assert.deepEqual(written, [join(project, "docs/a.html")]);
+    assert.equal((await stat(md)).mtimeMs, mtime);
+  });
+
+  for (const [what, fs, message] of [
+    ["a full disk (ENOSPC on the third file, after the journal)", faulty({ write: (_p, call) => (call === 4 ? "enospc" : undefined) }), /cannot write docs\/a_files\/a_1_0\.png: ENOSPC/],
+    ["a short write that then writes nothing", faulty({ write: (p, call) => (p.includes("a.html") ? (call % 2 ? "short" : "zero") : undefined) }), /cannot write docs\/a\.html: EIO: short write/],
+    ["a file shorter on disk than written", faulty({ sizeLie: (p) => p.includes("a.md") }), /cannot write docs\/a\.md: EIO: short write: \d+ of 6 bytes on disk/],
+    ["a rename refused after the first succeeded", faulty({ rename: (to) => to.endsWith("a.html") }), /cannot write docs\/a\.html: EACCES/],
+  ] as const) {
+    test(`${what}: fails naming the file and the reason, and changes no file`, async () => {
+      await assert.rejects(commitUnit(next(), options(fs)), (e: unknown) => {
+        assert.ok(e instanceof WriteError, String(e));
+        assert.equal(e.exitStatus, 1);
+        assert.match(e.message, message);
+        return true;
+      });
+      assert.deepEqual(await tree(project), original);
+      assert.deepEqual(await readdir(join(project, "docs")), ["a.html", "a.md"], "no temporary file, no new folder left");
+    });
+  }
+
+  test("a build that dies between two renames is finished by the next one", async () => {
+    await assert.rejects(commitUnit(next(), options(faulty({ dieAfterRename: 3 }))));
+    // Half the unit is in place and the journal says how to finish it.
+    assert.equal(await readFile(join(project, "docs/a.md"), "utf8"), "new md");
+    assert.equal(await readFile(join(project, "notebooks/a.ipynb"), "utf8"), "old notebook");
+    const said = await recoverUnit(nodeFileSystem, journalPath, bounds, show);
+    assert.match(said ?? "", /finished a write a previous build was stopped in/);
+    assert.deepEqual(await tree(project), {
+      "notebooks/a.ipynb": "new notebook",
+      "docs/a.md": "new md",
+      "docs/a.html": "new html",
+      "docs/a_files/a_1_0.png": "png",
+    });
+    assert.equal(await recoverUnit(nodeFileSystem, journalPath, bounds, show), undefined, "journal gone");
+  });
+
+  test("a build that dies while writing temporaries is undone by the next one", async () => {
+    // The journal rename is the first; dying right after it leaves a unit still writing.
+    await assert.rejects(commitUnit(next(), options(faulty({ dieAfterRename: 1 }))));
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /removed the temporary files/);
+    assert.deepEqual(await tree(project), original);
+  });
+
+  test("a build that dies after keeping backups, before renaming, leaves no backup behind the next one", async () => {
+    await assert.rejects(commitUnit(next(), options(faulty({ dieAfterLink: 3 }))));
+    assert.ok((await readdir(join(project, "docs"))).some((n) => n.endsWith(".docs-bak")));
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /removed the temporary files/);
+    assert.deepEqual(await tree(project), original);
+  });
+
+  test("a planted journal pointing outside the project moves nothing", async () => {
+    const outside = join(root, "victim.txt");
+    await writeFile(outside, "theirs");
+    await writeFile(join(project, "docs/.x.docs-tmp"), "planted");
+    await mkdir(join(project, ".cache"), { recursive: true });
+    await writeFile(journalPath, JSON.stringify({ version: 1, phase: "committing", renames: [{ temp: join(root, ".v.docs-tmp"), target: outside }], deletes: [join(root, "victim.txt")] }));
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /ignored an unreadable write journal/);
+    assert.equal(await readFile(outside, "utf8"), "theirs");
+  });
+
+  test("refuses a target that is a symlink, or lies under one, or outside the bounds", async () => {
+    const outside = join(root, `outside-${Date.now()}`);
+    await mkdir(outside);
+    await writeFile(join(outside, "theirs.md"), "theirs");
+    await rm(join(project, "docs/a.md"));
+    await symlink(join(outside, "theirs.md"), join(project, "docs/a.md"));
+    await symlink(outside, join(project, "docs/a_files"));
+    for (const [path, message] of [
+      [join(project, "docs/a.md"), /docs\/a\.md is a symbolic link; the build never writes through links/],
+      [join(project, "docs/a_files/x.png"), /docs\/a_files\/x\.png lies under a symbolic link, docs\/a_files/],
+      [join(outside, "theirs.md"), /outside the folders the build writes/],
+    ] as const) {
+      await assert.rejects(commitUnit([{ path, content: Buffer.from("x") }], options(nodeFileSystem)), (e: Error & { code?: string }) => {
+        assert.equal(e.code, "ERR_UNSAFE_PATH");
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+    assert.deepEqual(await tree(outside), { "theirs.md": "theirs" });
+  });
+});
