@@ -1,10 +1,15 @@
 #!/usr/bin/env node
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { findProject } from "../src/project.js";
 import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.js";
 import { runBuild } from "../src/pipeline/run.js";
+import { parameterizedJob, withVariants } from "../src/pipeline/variants.js";
+import { DocsError } from "../src/errors.js";
+import { mergeParameters, parseParameterArguments, readParametersFile } from "../src/params/values.js";
 
 const EXIT_USAGE = 2;
 
@@ -33,6 +38,10 @@ const program = new Command()
   .option("--max-output <chars>", "most characters of stream output a cell may print; more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
+  .option("-p, --param <name=value>", "set a parameter of the notebooks named (repeatable); needs --out-dir", (v: string, all: string[]) => [...all, v], [] as string[])
+  .option("--params-file <file>", "set parameters from a JSON object (-p wins over it); needs --out-dir")
+  .option("--allow-undeclared", "inject parameters the notebook's parameters cell does not declare")
+  .option("--keys <dir>", "the folder of public keys that every token shown must verify against (default: keys/)")
   .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error or unreadable notebook, 130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -54,8 +63,34 @@ async function main(): Promise<number> {
     maxOutput: number;
     transport: "ipc" | "tcp";
     verbose?: boolean;
+    param: string[];
+    paramsFile?: string;
+    allowUndeclared?: boolean;
+    keys?: string;
   }>();
   const project = findProject(process.cwd(), opts.outDir);
+  if (opts.keys !== undefined) {
+    project.keysDir = resolve(opts.keys);
+    if (!statSync(project.keysDir, { throwIfNoEntry: false })?.isDirectory()) {
+      process.stderr.write(`--keys ${opts.keys}: not a folder\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const fromFile = opts.paramsFile === undefined ? new Map() : await readParametersFile(opts.paramsFile);
+  const params = mergeParameters(fromFile, parseParameterArguments(opts.param));
+  const parameterized = opts.paramsFile !== undefined || params.size > 0;
+  if (parameterized) {
+    // The source notebook is never rewritten with other values: its run goes elsewhere.
+    const problem =
+      program.args.length === 0 ? "parameters apply to the notebooks named on the command line; name them"
+      : opts.outDir === undefined ? "with parameters the executed notebook and its pages go to --out-dir DIR, which is required"
+      : !opts.execute ? "parameters need the notebooks to run: drop --no-execute"
+      : undefined;
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      return EXIT_USAGE;
+    }
+  }
   const expanded = await expandArguments(program.args, process.cwd());
   if (expanded.unmatched.length > 0) {
     process.stderr.write(`no notebook matches ${expanded.unmatched.map((p) => `"${p}"`).join(", ")}\n`);
@@ -80,7 +115,9 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const result = await runBuild({
     project,
-    jobs: paths.map((p) => jobFor(p, project)),
+    jobs: parameterized
+      ? paths.map((p) => parameterizedJob(jobFor(p, project), params, opts.allowUndeclared === true))
+      : await withVariants(paths.map((p) => jobFor(p, project))),
     execute: opts.execute,
     force: opts.force === true,
     check: opts.check === true,
@@ -112,6 +149,11 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    if (e instanceof DocsError && e.code !== "ERR_INTERNAL") {
+      process.stderr.write(`build-docs: ${e.message}\n`);
+      process.exitCode = e.exitStatus;
+      return;
+    }
     process.stderr.write(`build-docs: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 1;
   },

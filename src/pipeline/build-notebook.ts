@@ -9,6 +9,7 @@ import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
 import { readIfExists } from "../write/atomic.js";
 import type { NotebookJob } from "./jobs.js";
+import { parametersKey } from "./variants.js";
 
 export interface BuildSettings {
   execute: boolean;
@@ -93,7 +94,9 @@ export async function buildNotebook(
   const known = record?.notebook === notebookHash ? quickParse(raw) : undefined;
   const parsed = known ?? (await readCarefully(raw, job));
 
-  const inputs = await inputsFingerprint(parsed, job.path, settings.keysDir);
+  // Parameters are part of the cache key, without paying for the injection on a no-op build.
+  const sourceInputs = await inputsFingerprint(parsed, job.path, settings.keysDir);
+  const inputs = job.params === undefined ? sourceInputs : sha256(`${sourceInputs}\0${parametersKey(job)}`);
   const storedOutputs = outputsFingerprint(parsed);
   const upToDate =
     !settings.force &&
@@ -107,9 +110,17 @@ export async function buildNotebook(
     return { job, status: "unchanged", cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
   }
 
+  if (job.variant !== undefined && !settings.execute) {
+    const { renderCommittedVariant } = await import("./variant-pages.js");
+    return renderCommittedVariant(job, settings, await settings.ring());
+  }
   // Rewriting the notebook needs what the careful reader keeps (how numbers were spelled).
-  const stored = known ? await readCarefully(raw, job) : parsed;
-  const mustExecute = settings.execute && (settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
+  const source = known ? await readCarefully(raw, job) : parsed;
+  const stored = job.params === undefined ? source : await withParameters(source, job);
+  // A job whose notebook is not written back has no stored outputs to render again: it runs
+  // whenever its pages are not known to be up to date.
+  const mustExecute =
+    settings.execute && (job.notebookOut !== undefined || settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
   let notebook = stored;
   let notebookText: string | undefined;
   const ring = await settings.ring();
@@ -125,6 +136,11 @@ export async function buildNotebook(
       ...(settings.transport ? { transport: settings.transport } : {}),
     });
     notebook = await stabilize(executed.notebook, stored, job, ring);
+    if (job.notebookOut !== undefined) {
+      const { keepPageSignatures } = await import("../stabilize/page-signatures.js");
+      const committed = await readIfExists(join(job.docsDir, `${job.name}.md`));
+      notebook = await keepPageSignatures(notebook, committed?.toString("utf8"), ring);
+    }
     const { serializeNotebook } = await import("../notebook/serialize.js");
     notebookText = serializeNotebook(notebook);
   }
@@ -139,13 +155,16 @@ export async function buildNotebook(
   files.set(join(job.docsDir, `${job.name}.md`), Buffer.from(markdown.markdown, "utf8"));
   for (const [rel, content] of markdown.files) files.set(join(job.docsDir, rel), content);
   files.set(join(job.docsDir, `${job.name}.html`), Buffer.from(page.html, "utf8"));
+  // With parameters the executed notebook goes beside its pages, or nowhere for a variant.
+  if (typeof job.notebookOut === "string" && notebookText !== undefined) files.set(job.notebookOut, Buffer.from(notebookText, "utf8"));
+  const writeBack = job.notebookOut === undefined ? notebookText : undefined;
 
-  const writtenNotebook = notebookText === undefined ? raw : Buffer.from(notebookText, "utf8");
+  const writtenNotebook = writeBack === undefined ? raw : Buffer.from(writeBack, "utf8");
   return {
     job,
     status: mustExecute ? "executed" : "rendered",
     cells: notebook.cells.length,
-    ...(notebookText === undefined ? {} : { notebookText }),
+    ...(writeBack === undefined ? {} : { notebookText: writeBack }),
     files,
     extractDir: join(job.docsDir, `${job.name}_files`),
     summary: page.summary,
@@ -159,6 +178,17 @@ export async function buildNotebook(
       cells: notebook.cells.length,
     },
   };
+}
+
+/** The notebook with the job's parameters injected; a parameter problem is a usage error (exit 2) naming the notebook. */
+async function withParameters(nb: INotebookContent, job: NotebookJob): Promise<INotebookContent> {
+  const { injectParameters, ParameterError } = await import("../params/inject.js");
+  try {
+    return injectParameters(nb, job.params ?? new Map(), { allowUndeclared: job.allowUndeclared === true }).notebook;
+  } catch (e) {
+    if (e instanceof ParameterError) throw new NotebookUsageError(job.label, e.message, "", e.cell);
+    throw e;
+  }
 }
 
 /** Same page from the same inputs: streams as nbconvert merges them, no machine paths, kept signatures. */

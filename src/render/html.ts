@@ -13,6 +13,8 @@ export interface PageSummary {
   title: string;
   summary: string;
   file: string; // "name.html"
+  /** A variant's page: the page it varies (its file) and the index's link text for it. */
+  variant?: { of: string; title: string };
 }
 
 export interface IndexOptions {
@@ -45,13 +47,22 @@ export async function renderPage(
   return { html, summary: { name, title, summary: outline.summary, file: `${name}.html` } };
 }
 
-/** docs/index.html: every page by title with its one-line summary, ordered by name. */
+/**
+ * docs/index.html: every page by title with its one-line summary, ordered by name; a variant's
+ * page is linked under the page it varies, by its own link text.
+ */
 export function renderIndex(pages: PageSummary[], options: IndexOptions = {}): string {
   const title = options.title ?? defaultIndexTitle;
-  const sorted = [...pages].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byName = (a: PageSummary, b: PageSummary): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const files = new Set(pages.map((p) => p.file));
+  const nested = (p: PageSummary): boolean => p.variant !== undefined && files.has(p.variant.of) && p.variant.of !== p.file;
+  const link = (p: PageSummary, text: string): string => `<a href="${escapeHtml(encodeURI(p.file))}">${escapeHtml(text)}</a>`;
+  const sorted = pages.filter((p) => !nested(p)).sort(byName);
   const items = sorted.map((p) => {
     const summary = p.summary ? `\n<p>${escapeHtml(p.summary)}</p>` : "";
-    return `<li><a href="${escapeHtml(encodeURI(p.file))}">${escapeHtml(p.title)}</a>${summary}</li>`;
+    const variants = pages.filter((v) => nested(v) && v.variant?.of === p.file).sort(byName);
+    const also = variants.length > 0 ? `\n<p class="variants">Also: ${variants.map((v) => link(v, v.variant!.title)).join(", ")}</p>` : "";
+    return `<li>${link(p, p.title)}${summary}${also}</li>`;
   });
   const body = `<h1>${escapeHtml(title)}</h1>\n<ul class="pages">\n${items.join("\n")}\n</ul>\n`;
   return layoutPage({ title, body, backLink: false, mainClass: "index" });

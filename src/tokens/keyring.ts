@@ -134,11 +134,14 @@ export function keyRingFromSets(sets: readonly JwkSetSource[]): KeyRing {
   };
 }
 
-/** Reads every *.json JWK set in keysDir (sorted by name) and keeps their public keys by kid. */
+/**
+ * Reads every *.json JWK set in keysDir and its sub-folders (keys/spec/ holds the spec's own
+ * example keys), sorted by path, and keeps their public keys by kid.
+ */
 export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
   let names: string[];
   try {
-    names = (await readdir(keysDir)).filter((n) => n.endsWith(".json")).sort();
+    names = (await readdir(keysDir, { recursive: true })).filter((n) => n.endsWith(".json")).sort();
   } catch (err) {
     throw new KeyRingError(keysDir, `cannot read the keys folder (${(err as Error).message})`);
   }
