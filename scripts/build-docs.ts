@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     project,
     jobs: parameterized
       ? paths.map((p) => parameterizedJob(jobFor(p, project), params, opts.allowUndeclared === true))
-      : await withVariants(paths.map((p) => jobFor(p, project))),
+      : await withVariants(paths.map((p) => jobFor(p, project)), project),
     execute: opts.execute,
     force: opts.force === true,
     check: opts.check === true,

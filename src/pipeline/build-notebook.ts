@@ -100,7 +100,8 @@ export async function buildNotebook(
   const storedOutputs = outputsFingerprint(parsed);
   const upToDate =
     !settings.force &&
-    known !== undefined &&
+    // A variant's record need not know the notebook's bytes: its default page's build may rewrite them.
+    (known !== undefined || (job.notebookOut !== undefined && record?.inputs === inputs)) &&
     record !== undefined &&
     record.tool === settings.tool &&
     // The same destination: with --out-dir the page goes elsewhere.
@@ -138,7 +139,7 @@ export async function buildNotebook(
     notebook = await stabilize(executed.notebook, stored, job, ring);
     if (job.notebookOut !== undefined) {
       const { keepPageSignatures } = await import("../stabilize/page-signatures.js");
-      const committed = await readIfExists(join(job.docsDir, `${job.name}.md`));
+      const committed = await readIfExists(job.committedPage ?? join(job.docsDir, `${job.name}.md`));
       notebook = await keepPageSignatures(notebook, committed?.toString("utf8"), ring);
     }
     const { serializeNotebook } = await import("../notebook/serialize.js");

@@ -22,6 +22,11 @@ export interface NotebookJob {
    * nowhere. With parameters the source notebook is never rewritten.
    */
   notebookOut?: string | null;
+  /**
+   * The committed page a job without a stored notebook takes outputs from: its verifying
+   * randomized tokens, and under --no-execute everything. Default: the page where it is written.
+   */
+  committedPage?: string;
   /** Key of this job's record in the build state, when it differs from the label. */
   stateKey?: string;
 }

@@ -114,7 +114,7 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
   const summaries = new Map<string, PageSummary>();
   const keyOf = (job: NotebookJob): string => job.stateKey ?? job.label;
   const parameterized = options.jobs.some((j) => j.params !== undefined && j.variant === undefined);
-  const defaults = parameterized ? [] : await withVariants((await defaultNotebooks(project)).map((p) => jobFor(p, project)));
+  const defaults = parameterized ? [] : await withVariants((await defaultNotebooks(project)).map((p) => jobFor(p, project)), project);
   const pageJobs = new Map([...defaults, ...options.jobs].map((j) => [keyOf(j), j]));
   const fromRun = new Map(outcomes.filter((o) => o.ok).map((o) => [keyOf(o.job), o.ok ? o.product : undefined]));
   for (const key of [...pageJobs.keys()].sort()) {

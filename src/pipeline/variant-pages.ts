@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { sha256 } from "../cache/fingerprint.js";
 import { NotebookError } from "../execute/errors.js";
 import type { KeyRing } from "../tokens/keyring.js";
@@ -13,15 +13,17 @@ import type { NotebookJob } from "./jobs.js";
  * as they are and the HTML is rendered from them. Without a committed page it cannot be built.
  */
 export async function renderCommittedVariant(job: NotebookJob, settings: Pick<BuildSettings, "tool">, ring: KeyRing): Promise<NotebookProduct> {
-  const mdPath = join(job.docsDir, `${job.name}.md`);
-  const markdown = await readIfExists(mdPath);
+  const committed = job.committedPage ?? join(job.docsDir, `${job.name}.md`);
+  const markdown = await readIfExists(committed);
   if (markdown === undefined) {
-    throw new NotebookError(job.label, `cannot render variant "${job.variant?.name}" without executing it: there is no committed page ${relative(process.cwd(), mdPath)} to take its outputs from; build without --no-execute`);
+    throw new NotebookError(job.label, `cannot render variant "${job.variant?.name}" without executing it: there is no committed page ${relative(process.cwd(), committed)} to take its outputs from; build without --no-execute`);
   }
+  // The page and its extracted files as committed, at the place this build writes to.
+  const committedFiles = join(dirname(committed), `${job.name}_files`);
   const extractDir = join(job.docsDir, `${job.name}_files`);
-  const files = new Map<string, Buffer>([[mdPath, markdown]]);
-  for (const name of await readdir(extractDir).catch(() => [])) {
-    const content = await readIfExists(join(extractDir, name));
+  const files = new Map<string, Buffer>([[join(job.docsDir, `${job.name}.md`), markdown]]);
+  for (const name of await readdir(committedFiles).catch(() => [])) {
+    const content = await readIfExists(join(committedFiles, name));
     if (content !== undefined) files.set(join(extractDir, name), content);
   }
   const { renderPage } = await import("../render/html.js");

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, join, relative } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { sha256 } from "../cache/fingerprint.js";
 import { DocsError } from "../errors.js";
 import { parametersFromObject, type GivenParameters } from "../params/values.js";
+import type { Project } from "../project.js";
 import type { NotebookJob } from "./jobs.js";
 
 /** A variant's name becomes part of file names: docs/<name>.<variant>.md. */
@@ -33,8 +34,12 @@ export function readVariants(nb: Pick<INotebookContent, "metadata">, label: stri
   });
 }
 
-/** One job per variant of the job's notebook: its page beside the default one, its notebook not written. */
-export function variantJobs(job: NotebookJob, nb: Pick<INotebookContent, "metadata">): NotebookJob[] {
+/**
+ * One job per variant of the job's notebook: its page beside the default one, its notebook not
+ * written. Its committed page is the one in the project's docs/, also when --out-dir writes elsewhere.
+ */
+export function variantJobs(job: NotebookJob, nb: Pick<INotebookContent, "metadata">, project: Project): NotebookJob[] {
+  const committedDir = join(project.root, "docs", relative(project.docsDir, job.docsDir));
   return readVariants(nb, job.label).map(({ name, title, params }) => ({
     ...job,
     label: `${job.label} [${name}]`,
@@ -42,6 +47,7 @@ export function variantJobs(job: NotebookJob, nb: Pick<INotebookContent, "metada
     params,
     variant: { name, title },
     notebookOut: null,
+    committedPage: join(committedDir, `${job.name}.${name}.md`),
     stateKey: `${job.label}#${name}`,
   }));
 }
@@ -50,7 +56,7 @@ export function variantJobs(job: NotebookJob, nb: Pick<INotebookContent, "metada
  * The jobs with each one's variants after it. A notebook that cannot be read here has no
  * variants: its own job reports why it cannot be read.
  */
-export async function withVariants(jobs: readonly NotebookJob[]): Promise<NotebookJob[]> {
+export async function withVariants(jobs: readonly NotebookJob[], project: Project): Promise<NotebookJob[]> {
   const out: NotebookJob[] = [];
   for (const job of jobs) {
     out.push(job);
@@ -61,7 +67,7 @@ export async function withVariants(jobs: readonly NotebookJob[]): Promise<Notebo
     } catch {
       continue;
     }
-    if (typeof nb?.metadata === "object" && nb.metadata !== null) out.push(...variantJobs(job, nb));
+    if (typeof nb?.metadata === "object" && nb.metadata !== null) out.push(...variantJobs(job, nb, project));
   }
   return out;
 }
