@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
@@ -146,7 +146,7 @@ export async function buildNotebook(
     notebookText = serializeNotebook(notebook);
   }
 
-  await checkOutputs(notebook, job, ring);
+  await checkOutputs(notebook, job, ring, settings.keysDir);
 
   const { renderMarkdown } = await import("../render/markdown.js");
   const { renderPage } = await import("../render/html.js");
@@ -203,7 +203,7 @@ async function stabilize(executed: INotebookContent, stored: INotebookContent, j
 }
 
 /** The docs must never show a token that does not verify, nor a private key. */
-async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRing): Promise<void> {
+async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRing, keysDir: string): Promise<void> {
   const { checkNotebookTokens } = await import("../tokens/check-notebook.js");
   const { findPrivateKeyMaterial } = await import("../guard/private-keys.js");
   const leak = findPrivateKeyMaterial(nb)[0];
@@ -212,6 +212,6 @@ async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRin
   }
   const bad = (await checkNotebookTokens(nb, ring))[0];
   if (bad) {
-    throw new NotebookError(job.label, `token ${bad.tokenStart}… does not verify against keys/: ${bad.reason} (tag the cell "unverified-token" if it shows a bad token on purpose)`, "", bad.cell);
+    throw new NotebookError(job.label, `token ${bad.tokenStart}… does not verify against ${relative(process.cwd(), keysDir) || "."}/: ${bad.reason} (tag the cell "unverified-token" if it shows a bad token on purpose)`, "", bad.cell);
   }
 }
