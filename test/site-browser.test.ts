@@ -68,7 +68,16 @@ async function expectedPages(notebooksDir: string): Promise<Expected[]> {
       if (text(cell.source).trim() !== "") codeCells++;
       for (const output of (cell.outputs ?? []) as IOutput[]) for (const t of outputTexts(output)) for (const f of findTokens(t)) tokens.add(f.token);
     }
-    expected.push({ page: relative(notebooksDir, path).replace(/\.ipynb$/, ".html"), title, codeCells, tokens: tokens.size });
+    const page = relative(notebooksDir, path).replace(/\.ipynb$/, ".html");
+    expected.push({ page, title, codeCells, tokens: tokens.size });
+    // Each variant is a page of its own; its outputs live only in its committed Markdown.
+    const variants = Object.keys(((nb.metadata.docs as { variants?: object } | undefined)?.variants) ?? {});
+    for (const variant of variants) {
+      const variantPage = page.replace(/\.html$/, `.${variant}.html`);
+      const markdown = await readFile(join(notebooksDir, "..", "docs", variantPage.replace(/\.html$/, ".md")), "utf8");
+      const shown = new Set(findTokens(markdown).map((f) => f.token));
+      expected.push({ page: variantPage, title, codeCells: codeCells + 1, tokens: shown.size });
+    }
   }
   return expected;
 }
@@ -82,7 +91,7 @@ test("the built docs read cleanly in Chromium, every token verified", { timeout:
   assert.equal(build.code, 0, `build failed:\n${build.stdout}\n${build.stderr}`);
 
   const expected = await expectedPages(copy.path("notebooks"));
-  // One page per notebook: 3 today, however many notebooks/ holds tomorrow.
+  // One page per notebook and variant: 4 today, however many notebooks/ holds tomorrow.
   t.diagnostic(`${expected.length} notebook(s): ${expected.map((e) => e.page).join(", ")}`);
   assert.ok(expected.length > 0, "no notebooks in notebooks/");
 
