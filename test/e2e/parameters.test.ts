@@ -118,6 +118,28 @@ describe("parameters refused before anything runs", () => {
   });
 });
 
+describe("other usage errors of parameters and keys", () => {
+  let copy: ProjectCopy;
+  before(async () => {
+    copy = await ProjectCopy.create({ notebooks: false });
+    await copy.write("notebooks/p.ipynb", notebook);
+  });
+  after(async () => copy.dispose());
+
+  test("--params-file with a name the notebook does not declare: exit 2, naming it", async () => {
+    await copy.write("values.json", JSON.stringify({ s: "ok", clientId: "x" }));
+    const run = await copy.run(["--params-file", "values.json", "--out-dir", "out", "notebooks/p.ipynb"]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /does not declare the parameter clientId/);
+  });
+
+  test("--keys naming no folder: exit 2", async () => {
+    const run = await copy.run(["--keys", "nowhere", "notebooks/p.ipynb"]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /--keys nowhere: not a folder/);
+  });
+});
+
 describe("a notebook with a variant in its metadata", () => {
   let copy: ProjectCopy;
   let first: RunResult;
