@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { DocsError } from "../src/errors.js";
@@ -8,6 +10,8 @@ import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../
 import { preflight } from "../src/pipeline/preflight.js";
 import { runBuild } from "../src/pipeline/run.js";
 import { acquireBuildLock } from "../src/write/lock.js";
+import { parameterizedJob, withVariants } from "../src/pipeline/variants.js";
+import { mergeParameters, parseParameterArguments, readParametersFile } from "../src/params/values.js";
 
 const EXIT_USAGE = 2;
 
@@ -37,6 +41,10 @@ const program = new Command()
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
   .option("--no-wait", "when another build of this project is running, exit at once instead of waiting for it")
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
+  .option("-p, --param <name=value>", "set a parameter of the notebooks named (repeatable); needs --out-dir", (v: string, all: string[]) => [...all, v], [] as string[])
+  .option("--params-file <file>", "set parameters from a JSON object (-p wins over it); needs --out-dir")
+  .option("--allow-undeclared", "inject parameters the notebook's parameters cell does not declare")
+  .option("--keys <dir>", "the folder of public keys that every token shown must verify against (default: keys/)")
   .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error, unreadable notebook, colliding pages or a link in the way, 130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -52,6 +60,10 @@ interface CliOptions {
   transport: "ipc" | "tcp";
   verbose?: boolean;
   wait: boolean;
+  param: string[];
+  paramsFile?: string;
+  allowUndeclared?: boolean;
+  keys?: string;
 }
 
 async function main(): Promise<number> {
@@ -63,6 +75,28 @@ async function main(): Promise<number> {
   }
   const opts = program.opts<CliOptions>();
   const project = findProject(process.cwd(), opts.outDir);
+  if (opts.keys !== undefined) {
+    project.keysDir = resolve(opts.keys);
+    if (!statSync(project.keysDir, { throwIfNoEntry: false })?.isDirectory()) {
+      process.stderr.write(`--keys ${opts.keys}: not a folder\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const fromFile = opts.paramsFile === undefined ? new Map() : await readParametersFile(opts.paramsFile);
+  const params = mergeParameters(fromFile, parseParameterArguments(opts.param));
+  const parameterized = opts.paramsFile !== undefined || params.size > 0;
+  if (parameterized) {
+    // The source notebook is never rewritten with other values: its run goes elsewhere.
+    const problem =
+      program.args.length === 0 ? "parameters apply to the notebooks named on the command line; name them"
+      : opts.outDir === undefined ? "with parameters the executed notebook and its pages go to --out-dir DIR, which is required"
+      : !opts.execute ? "parameters need the notebooks to run: drop --no-execute"
+      : undefined;
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      return EXIT_USAGE;
+    }
+  }
   const expanded = await expandArguments(program.args, process.cwd());
   if (expanded.unmatched.length > 0) {
     process.stderr.write(`no notebook matches ${expanded.unmatched.map((p) => `"${p}"`).join(", ")}\n`);
@@ -74,7 +108,9 @@ async function main(): Promise<number> {
     return EXIT_USAGE;
   }
 
-  const jobs = paths.map((p) => jobFor(p, project));
+  const jobs = parameterized
+    ? paths.map((p) => parameterizedJob(jobFor(p, project), params, opts.allowUndeclared === true))
+    : await withVariants(paths.map((p) => jobFor(p, project)), project);
   await preflight(project, jobs, { listed: program.args.length > 0 ? await defaultNotebooks(project) : [], execute: opts.execute });
   const warn = (line: string): void => void process.stderr.write(`build-docs: ${line}\n`);
   // --check writes nothing, so it takes no lock and works on a read-only checkout.
@@ -140,7 +176,7 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof DocsError) {
+    if (e instanceof DocsError && e.code !== "ERR_INTERNAL") {
       process.stderr.write(`build-docs: ${e.message}\n`);
       process.exitCode = e.exitStatus;
       return;

@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ProjectCopy, processesIn, projectRoot, snapshot } from "./support/project-copy.js";
 
-const notebookCount = readdirSync(join(projectRoot, "notebooks")).filter((f) => f.endsWith(".ipynb")).length;
+const notebookFiles = readdirSync(join(projectRoot, "notebooks")).filter((f) => f.endsWith(".ipynb"));
+const variantCount = notebookFiles
+  .map((f) => JSON.parse(readFileSync(join(projectRoot, "notebooks", f), "utf8")) as { metadata: { docs?: { variants?: object } } })
+  .reduce((n, nb) => n + Object.keys(nb.metadata.docs?.variants ?? {}).length, 0);
+/** Pages the build makes: one per notebook, and one per variant. */
+const pageCount = notebookFiles.length + variantCount;
 
 /** The build end to end in a copy of the project: what the committed tree promises. */
 describe("npm run docs in a copy of the project", () => {
@@ -23,8 +28,9 @@ describe("npm run docs in a copy of the project", () => {
   test("builds every notebook and prints one line per notebook", () => {
     assert.equal(first.code, 0, first.stderr + first.stdout);
     const lines = first.stdout.split("\n").filter((l) => l.startsWith("ok "));
-    assert.equal(lines.length, notebookCount, first.stdout);
-    for (const line of lines) assert.match(line, /^ok {4}notebooks\/[\w-]+\.ipynb {2}\d+ cells {2}\d+\.\d s {2}executed/);
+    // Every notebook, and each variant of one.
+    assert.equal(lines.length, pageCount, first.stdout);
+    for (const line of lines) assert.match(line, /^ok {4}notebooks\/[\w-]+\.ipynb( \[[\w-]+\])? {2}\d+ cells {2}\d+\.\d s {2}executed/);
   });
 
   test("leaves the committed notebooks and docs exactly as they were (idempotent)", async () => {
@@ -44,7 +50,7 @@ describe("npm run docs in a copy of the project", () => {
     const before = (await stat(md)).mtimeMs;
     const again = await copy.run([]);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(again.stdout.match(/unchanged \(cached\)/g)?.length, notebookCount, again.stdout);
+    assert.equal(again.stdout.match(/unchanged \(cached\)/g)?.length, pageCount, again.stdout);
     assert.equal((await stat(md)).mtimeMs, before);
   });
 
@@ -52,7 +58,7 @@ describe("npm run docs in a copy of the project", () => {
     const before = await snapshot(copy.path("docs"));
     const forced = await copy.run(["--force"]);
     assert.equal(forced.code, 0, forced.stderr);
-    assert.equal(forced.stdout.match(/executed, no change/g)?.length, notebookCount, forced.stdout);
+    assert.equal(forced.stdout.match(/executed, no change/g)?.length, pageCount, forced.stdout);
     assert.deepEqual(await snapshot(copy.path("docs")), before);
   });
 
@@ -104,7 +110,7 @@ describe("npm run docs in a copy of the project", () => {
     const docsBefore = await snapshot(copy.path("docs"));
     const run = await copy.run(["--no-execute", "--out-dir", out]);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout.match(/rendered/g)?.length, notebookCount, run.stdout);
+    assert.equal(run.stdout.match(/rendered/g)?.length, pageCount, run.stdout);
     for (const name of ["authorization-example-jwks-and-signatures", "worked-example-id-token", "backend-services-token-request"]) {
       assert.equal(await readFile(join(out, `${name}.md`), "utf8"), await copy.read("docs", `${name}.md`));
     }

@@ -79,7 +79,16 @@ async function expectedPages(notebooksDir: string): Promise<Expected[]> {
         }
       }
     }
-    expected.push({ page: relative(notebooksDir, path).replace(/\.ipynb$/, ".html"), title, codeCells, tokens: tokens.size, unverifiedAllowed });
+    const page = relative(notebooksDir, path).replace(/\.ipynb$/, ".html");
+    expected.push({ page, title, codeCells, tokens: tokens.size, unverifiedAllowed });
+    // Each variant is a page of its own; its outputs live only in its committed Markdown.
+    const variants = Object.keys(((nb.metadata.docs as { variants?: object } | undefined)?.variants) ?? {});
+    for (const variant of variants) {
+      const variantPage = page.replace(/\.html$/, `.${variant}.html`);
+      const markdown = await readFile(join(notebooksDir, "..", "docs", variantPage.replace(/\.html$/, ".md")), "utf8");
+      const shown = new Set(findTokens(markdown).map((f) => f.token));
+      expected.push({ page: variantPage, title, codeCells: codeCells + 1, tokens: shown.size, unverifiedAllowed: 0 });
+    }
   }
   return expected;
 }
@@ -93,7 +102,7 @@ test("the built docs read cleanly in Chromium, every token verified", { timeout:
   assert.equal(build.code, 0, `build failed:\n${build.stdout}\n${build.stderr}`);
 
   const expected = await expectedPages(copy.path("notebooks"));
-  // One page per notebook, however many notebooks/ holds.
+  // One page per notebook and variant, however many notebooks/ holds.
   t.diagnostic(`${expected.length} notebook(s): ${expected.map((e) => e.page).join(", ")}`);
   assert.ok(expected.length > 0, "no notebooks in notebooks/");
 

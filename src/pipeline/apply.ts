@@ -19,13 +19,16 @@ function productFiles(product: NotebookProduct): Map<string, Buffer> {
  * files its last build wrote and this one no longer produces. A cached product writes nothing,
  * but its pages are recorded in the manifest.
  */
+/** A variant's pages are listed apart from its notebook's own: under the key its build state has. */
+const manifestKey = (product: NotebookProduct): string => product.job.stateKey ?? product.job.label;
+
 export async function writeProduct(product: NotebookProduct, writer: DocsWriter): Promise<string[]> {
   if (product.status === "unchanged") {
-    await writer.recordPages(product.job.label, Object.keys(product.record.files));
+    await writer.recordPages(manifestKey(product), Object.keys(product.record.files));
     return [];
   }
   return writer.commitNotebook({
-    label: product.job.label,
+    label: manifestKey(product),
     notebookPath: product.job.path,
     sourceHash: product.sourceHash,
     ...(product.notebookText === undefined ? {} : { notebookText: product.notebookText }),
@@ -79,7 +82,7 @@ export async function staleManifest(project: Project, products: readonly Noteboo
   for (const label of await orphanLabels(nodeFileSystem, project, manifest)) delete pages[label];
   for (const p of products) {
     const files = p.status === "unchanged" ? Object.keys(p.record.files) : [...p.files.keys()];
-    pages[p.job.label] = files.map((f) => manifestPath(project.docsDir, f));
+    pages[manifestKey(p)] = files.map((f) => manifestPath(project.docsDir, f));
   }
   const path = join(project.docsDir, MANIFEST_NAME);
   const current = await readIfExists(path);

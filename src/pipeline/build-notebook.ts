@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
@@ -10,6 +10,7 @@ import type { KeyRing } from "../tokens/keyring.js";
 import { decodeUtf8 } from "../notebook/utf8.js";
 import { readIfExists } from "../write/atomic.js";
 import type { NotebookJob } from "./jobs.js";
+import { parametersKey } from "./variants.js";
 
 export interface BuildSettings {
   execute: boolean;
@@ -97,11 +98,14 @@ export async function buildNotebook(
   const known = record?.notebook === notebookHash ? quickParse(raw) : undefined;
   const parsed = known ?? (await readCarefully(raw, job));
 
-  const inputs = await inputsFingerprint(parsed, job.path, settings.keysDir);
+  // Parameters are part of the cache key, without paying for the injection on a no-op build.
+  const sourceInputs = await inputsFingerprint(parsed, job.path, settings.keysDir);
+  const inputs = job.params === undefined ? sourceInputs : sha256(`${sourceInputs}\0${parametersKey(job)}`);
   const storedOutputs = outputsFingerprint(parsed);
   const upToDate =
     !settings.force &&
-    known !== undefined &&
+    // A variant's record need not know the notebook's bytes: its default page's build may rewrite them.
+    (known !== undefined || (job.notebookOut !== undefined && record?.inputs === inputs)) &&
     record !== undefined &&
     record.tool === settings.tool &&
     // The same destination: with --out-dir the page goes elsewhere.
@@ -111,9 +115,17 @@ export async function buildNotebook(
     return { job, status: "unchanged", sourceHash: notebookHash, cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
   }
 
+  if (job.variant !== undefined && !settings.execute) {
+    const { renderCommittedVariant } = await import("./variant-pages.js");
+    return renderCommittedVariant(job, settings, await settings.ring());
+  }
   // Rewriting the notebook needs what the careful reader keeps (how numbers were spelled).
-  const stored = known ? await readCarefully(raw, job) : parsed;
-  const mustExecute = settings.execute && (settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
+  const source = known ? await readCarefully(raw, job) : parsed;
+  const stored = job.params === undefined ? source : await withParameters(source, job);
+  // A job whose notebook is not written back has no stored outputs to render again: it runs
+  // whenever its pages are not known to be up to date.
+  const mustExecute =
+    settings.execute && (job.notebookOut !== undefined || settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
   let notebook = stored;
   let notebookText: string | undefined;
   const ring = await settings.ring();
@@ -129,11 +141,16 @@ export async function buildNotebook(
       ...(settings.transport ? { transport: settings.transport } : {}),
     });
     notebook = await stabilize(executed.notebook, stored, job, ring);
+    if (job.notebookOut !== undefined) {
+      const { keepPageSignatures } = await import("../stabilize/page-signatures.js");
+      const committed = await readIfExists(job.committedPage ?? join(job.docsDir, `${job.name}.md`));
+      notebook = await keepPageSignatures(notebook, committed?.toString("utf8"), ring);
+    }
     const { serializeNotebook } = await import("../notebook/serialize.js");
     notebookText = serializeNotebook(notebook);
   }
 
-  await checkOutputs(notebook, job, ring);
+  await checkOutputs(notebook, job, ring, settings.keysDir);
 
   const { renderMarkdown } = await import("../render/markdown.js");
   const { renderPage } = await import("../render/html.js");
@@ -143,14 +160,17 @@ export async function buildNotebook(
   files.set(join(job.docsDir, `${job.name}.md`), Buffer.from(markdown.markdown, "utf8"));
   for (const [rel, content] of markdown.files) files.set(join(job.docsDir, rel), content);
   files.set(join(job.docsDir, `${job.name}.html`), Buffer.from(page.html, "utf8"));
+  // With parameters the executed notebook goes beside its pages, or nowhere for a variant.
+  if (typeof job.notebookOut === "string" && notebookText !== undefined) files.set(job.notebookOut, Buffer.from(notebookText, "utf8"));
+  const writeBack = job.notebookOut === undefined ? notebookText : undefined;
 
-  const writtenNotebook = notebookText === undefined ? raw : Buffer.from(notebookText, "utf8");
+  const writtenNotebook = writeBack === undefined ? raw : Buffer.from(writeBack, "utf8");
   return {
     job,
     status: mustExecute ? "executed" : "rendered",
     sourceHash: notebookHash,
     cells: notebook.cells.length,
-    ...(notebookText === undefined ? {} : { notebookText }),
+    ...(writeBack === undefined ? {} : { notebookText: writeBack }),
     files,
     extractDir: join(job.docsDir, `${job.name}_files`),
     summary: page.summary,
@@ -166,6 +186,17 @@ export async function buildNotebook(
   };
 }
 
+/** The notebook with the job's parameters injected; a parameter problem is a usage error (exit 2) naming the notebook. */
+async function withParameters(nb: INotebookContent, job: NotebookJob): Promise<INotebookContent> {
+  const { injectParameters, ParameterError } = await import("../params/inject.js");
+  try {
+    return injectParameters(nb, job.params ?? new Map(), { allowUndeclared: job.allowUndeclared === true }).notebook;
+  } catch (e) {
+    if (e instanceof ParameterError) throw new NotebookUsageError(job.label, e.message, "", e.cell);
+    throw e;
+  }
+}
+
 /** Same page from the same inputs: streams as nbconvert merges them, no machine paths, kept signatures. */
 async function stabilize(executed: INotebookContent, stored: INotebookContent, job: NotebookJob, ring: KeyRing): Promise<INotebookContent> {
   const { coalesceStreams } = await import("../stabilize/coalesce-streams.js");
@@ -177,7 +208,7 @@ async function stabilize(executed: INotebookContent, stored: INotebookContent, j
 }
 
 /** The docs must never show a token that does not verify, nor a private key. */
-async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRing): Promise<void> {
+async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRing, keysDir: string): Promise<void> {
   const { checkNotebookTokens } = await import("../tokens/check-notebook.js");
   const { findPrivateKeyMaterial } = await import("../guard/private-keys.js");
   const leak = findPrivateKeyMaterial(nb)[0];
@@ -186,6 +217,6 @@ async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRin
   }
   const bad = (await checkNotebookTokens(nb, ring))[0];
   if (bad) {
-    throw new NotebookError(job.label, `token ${bad.tokenStart}… does not verify against keys/: ${bad.reason} (tag the cell "unverified-token" if it shows a bad token on purpose)`, "", bad.cell);
+    throw new NotebookError(job.label, `token ${bad.tokenStart}… does not verify against ${relative(process.cwd(), keysDir) || "."}/: ${bad.reason} (tag the cell "unverified-token" if it shows a bad token on purpose)`, "", bad.cell);
   }
 }

@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import type { GivenParameters } from "../params/values.js";
 import type { Project } from "../project.js";
 
 /** One notebook to build and where its page goes. */
@@ -11,6 +12,23 @@ export interface NotebookJob {
   name: string;
   /** Folder of the page: docs/, mirroring sub-folders of notebooks/. */
   docsDir: string;
+  /** Values injected after the parameters cell: from the command line or a variant (src/pipeline/variants.ts). */
+  params?: GivenParameters;
+  allowUndeclared?: boolean;
+  /** The variant this job renders (its page is <name>.<variant>.md), with the index's link text. */
+  variant?: { name: string; title: string };
+  /**
+   * Where the executed notebook goes: undefined, back into the notebook; a path, there; null,
+   * nowhere. With parameters the source notebook is never rewritten.
+   */
+  notebookOut?: string | null;
+  /**
+   * The committed page a job without a stored notebook takes outputs from: its verifying
+   * randomized tokens, and under --no-execute everything. Default: the page where it is written.
+   */
+  committedPage?: string;
+  /** Key of this job's record in the build state, when it differs from the label. */
+  stateKey?: string;
 }
 
 export function jobFor(path: string, project: Project): NotebookJob {

@@ -1,4 +1,4 @@
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import pLimit from "p-limit";
 import { sha256, toolFingerprint } from "../cache/fingerprint.js";
 import { keysStamp } from "../cache/keys-stamp.js";
@@ -14,6 +14,7 @@ import { DocsWriter, journalPathOf } from "../write/writer.js";
 import { orphanPages, staleFiles, staleManifest, writeProduct } from "./apply.js";
 import { buildNotebook, type NotebookProduct } from "./build-notebook.js";
 import { defaultNotebooks, jobFor, type NotebookJob } from "./jobs.js";
+import { withVariants } from "./variants.js";
 
 export interface RunOptions {
   project: Project;
@@ -93,7 +94,7 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         signal: options.signal,
         ring: loadRing,
         ...(options.transport ? { transport: options.transport } : {}),
-      }, state.notebooks[job.label], (cell, cells) => options.reporter.cell(job, cell, cells));
+      }, state.notebooks[job.stateKey ?? job.label], (cell, cells) => options.reporter.cell(job, cell, cells));
       let changed: string[];
       if (options.check) {
         const diffs = await staleFiles(product, project.root);
@@ -101,7 +102,7 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         changed = diffs;
       } else {
         changed = await writeProduct(product, writer!);
-        state.notebooks[job.label] = product.record;
+        state.notebooks[job.stateKey ?? job.label] = product.record;
       }
       outcome = { job, ok: true, product, seconds: seconds(), changed };
     } catch (e) {
@@ -125,19 +126,26 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
   return { outcomes, stale, exitCode: exitCodeOf(outcomes, stale, options.signal) };
 }
 
-/** docs/index.html lists every page that exists, built in this run or before. */
+/**
+ * docs/index.html lists every page that exists, built in this run or before, variants with
+ * their notebook's page. A run with parameters from the command line lists only its own pages.
+ */
 async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], loadRing: () => Promise<KeyRing>, stale: string[], writer: DocsWriter | undefined): Promise<void> {
   const { project } = options;
   const summaries = new Map<string, PageSummary>();
-  const labels = new Set([...(await defaultNotebooks(project)).map((p) => relative(project.root, p)), ...options.jobs.map((j) => j.label)]);
-  const fromRun = new Map(outcomes.filter((o) => o.ok).map((o) => [o.job.label, o.ok ? o.product : undefined]));
-  for (const label of [...labels].sort()) {
-    const product = fromRun.get(label);
-    const summary = product?.summary ?? state.notebooks[label]?.summary;
+  const keyOf = (job: NotebookJob): string => job.stateKey ?? job.label;
+  const parameterized = options.jobs.some((j) => j.params !== undefined && j.variant === undefined);
+  const defaults = parameterized ? [] : await withVariants((await defaultNotebooks(project)).map((p) => jobFor(p, project)), project);
+  const pageJobs = new Map([...defaults, ...options.jobs].map((j) => [keyOf(j), j]));
+  const fromRun = new Map(outcomes.filter((o) => o.ok).map((o) => [keyOf(o.job), o.ok ? o.product : undefined]));
+  for (const key of [...pageJobs.keys()].sort()) {
+    const job = pageJobs.get(key)!;
+    const summary = fromRun.get(key)?.summary ?? state.notebooks[key]?.summary;
     if (!summary) continue;
     // Link relative to docs/, where the index lives.
-    const { docsDir } = jobFor(join(project.root, label), project);
-    summaries.set(label, { ...summary, file: relative(project.docsDir, join(docsDir, summary.file)) });
+    const file = relative(project.docsDir, join(job.docsDir, summary.file));
+    const variant = job.variant ? { variant: { of: relative(project.docsDir, join(job.docsDir, `${basename(job.path, ".ipynb")}.html`)), title: job.variant.title } } : {};
+    summaries.set(key, { ...summary, file, ...variant });
   }
   const indexPath = join(project.docsDir, "index.html");
   const allUnchanged = outcomes.every((o) => o.ok && o.product.status === "unchanged");

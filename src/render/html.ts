@@ -13,6 +13,8 @@ export interface PageSummary {
   title: string;
   summary: string;
   file: string; // "name.html"
+  /** A variant's page: the page it varies (its file) and the index's link text for it. */
+  variant?: { of: string; title: string };
 }
 
 export interface IndexOptions {
@@ -47,18 +49,26 @@ export async function renderPage(
   return { html, summary: { name, title, summary: outline.summary, file: `${name}.html` } };
 }
 
-/** docs/index.html: every page by title with its one-line summary, in the given order, then by name. */
+/**
+ * docs/index.html: every page by title with its one-line summary, in the given order, then by
+ * name; a variant's page is linked under the page it varies, by its own link text.
+ */
 export function renderIndex(pages: PageSummary[], options: IndexOptions = {}): string {
   const title = options.title ?? defaultIndexTitle;
   const position = (p: PageSummary): number => options.order?.get(p.name) ?? Number.POSITIVE_INFINITY;
-  const sorted = [...pages].sort(
-    (a, b) => position(a) - position(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  const byOrder = (a: PageSummary, b: PageSummary): number =>
+    position(a) - position(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const files = new Set(pages.map((p) => p.file));
+  const nested = (p: PageSummary): boolean => p.variant !== undefined && files.has(p.variant.of) && p.variant.of !== p.file;
+  // Each segment encoded whole: "#" and "?" in a notebook's name are part of the name, not the URL's.
+  const href = (p: PageSummary): string => p.file.split("/").map(encodeURIComponent).join("/");
+  const link = (p: PageSummary, text: string): string => `<a href="${escapeHtml(href(p))}">${escapeHtml(text)}</a>`;
+  const sorted = pages.filter((p) => !nested(p)).sort(byOrder);
   const items = sorted.map((p) => {
     const summary = p.summary ? `\n<p>${escapeHtml(p.summary)}</p>` : "";
-    // Each segment encoded whole: "#" and "?" in a notebook's name are part of the name, not the URL's.
-    const href = p.file.split("/").map(encodeURIComponent).join("/");
-    return `<li><a href="${escapeHtml(href)}">${escapeHtml(p.title)}</a>${summary}</li>`;
+    const variants = pages.filter((v) => nested(v) && v.variant?.of === p.file).sort(byOrder);
+    const also = variants.length > 0 ? `\n<p class="variants">Also: ${variants.map((v) => link(v, v.variant!.title)).join(", ")}</p>` : "";
+    return `<li>${link(p, p.title)}${summary}${also}</li>`;
   });
   const body = `<h1>${escapeHtml(title)}</h1>\n<ul class="pages">\n${items.join("\n")}\n</ul>\n`;
   return layoutPage({ title, body, backLink: false, mainClass: "index" });

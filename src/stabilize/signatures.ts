@@ -5,7 +5,7 @@ import { cellOutputs, isTextualMime, joinMultiline, outputTexts } from "../token
 import { verifyToken } from "../tokens/verify.js";
 
 /** Distinct tokens of an output, in order of first appearance across its texts. */
-function outputTokens(output: IOutput): string[] {
+export function outputTokens(output: IOutput): string[] {
   const tokens: string[] = [];
   for (const text of outputTexts(output)) {
     for (const { token } of findTokens(text)) if (!tokens.includes(token)) tokens.push(token);
@@ -14,7 +14,7 @@ function outputTokens(output: IOutput): string[] {
 }
 
 /** header.payload: what a signature signs. */
-function signingInput(token: string): string {
+export function signingInput(token: string): string {
   return token.slice(0, token.lastIndexOf("."));
 }
 
@@ -40,7 +40,7 @@ function replaceInValue(value: unknown, replacements: ReadonlyMap<string, string
 }
 
 /** Applies replacements to every text of the output (the same texts outputTexts reads). */
-function replaceInOutput(output: IOutput, replacements: ReadonlyMap<string, string>): void {
+export function replaceInOutput(output: IOutput, replacements: ReadonlyMap<string, string>): void {
   const o = output as Record<string, unknown>;
   for (const field of ["text", "ename", "evalue", "traceback"]) {
     if (o[field] !== undefined) o[field] = replaceInValue(o[field], replacements);

@@ -135,21 +135,13 @@ export function keyRingFromSets(sets: readonly JwkSetSource[]): KeyRing {
 }
 
 /**
- * Reads every *.json JWK set in keysDir and in its direct subfolders (keys/spec/ holds the
- * specification's example keys), sorted by path, and keeps their public keys by kid.
+ * Reads every *.json JWK set in keysDir and its sub-folders (keys/spec/ holds the spec's own
+ * example keys), sorted by path, and keeps their public keys by kid.
  */
 export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
   let names: string[];
   try {
-    const entries = await readdir(keysDir, { withFileTypes: true });
-    const nested = await Promise.all(
-      entries
-        .filter((e) => e.isDirectory())
-        .map(async (e) => (await readdir(join(keysDir, e.name))).map((n) => join(e.name, n))),
-    );
-    names = [...entries.filter((e) => !e.isDirectory()).map((e) => e.name), ...nested.flat()]
-      .filter((n) => n.endsWith(".json"))
-      .sort();
+    names = (await readdir(keysDir, { recursive: true })).filter((n) => n.endsWith(".json")).sort();
   } catch (err) {
     throw new KeyRingError(keysDir, `cannot read the keys folder (${(err as Error).message})`);
   }

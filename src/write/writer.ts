@@ -136,16 +136,25 @@ export function journalPathOf(project: Project): string {
   return join(project.root, ".cache", "docs-journal.json");
 }
 
-/** Notebooks the manifest has pages for that are no longer on disk. */
+/**
+ * Notebooks the manifest has pages for that are no longer on disk. A variant's pages are listed
+ * under `<notebook>#<variant>` (a run with parameters: `<notebook>?<key>`): they belong to the
+ * notebook's file.
+ */
 export async function orphanLabels(fs: FileSystem, project: Project, manifest: Manifest): Promise<string[]> {
-  const orphans: string[] = [];
-  for (const label of Object.keys(manifest.pages).sort()) {
+  const exists = async (label: string): Promise<boolean> => {
     try {
       await fs.lstat(join(project.root, label));
+      return true;
     } catch (e) {
-      if (errnoCode(e) === "ENOENT") orphans.push(label);
-      else throw e;
+      if (errnoCode(e) === "ENOENT") return false;
+      throw e;
     }
+  };
+  const orphans: string[] = [];
+  for (const label of Object.keys(manifest.pages).sort()) {
+    const notebook = label.replace(/[#?][^#?/]*$/, "");
+    if (!(await exists(label)) && (notebook === label || !(await exists(notebook)))) orphans.push(label);
   }
   return orphans;
 }

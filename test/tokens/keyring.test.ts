@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as jose from "jose";
 import { loadKeyRing } from "../../src/tokens/keyring.js";
+import { projectRoot } from "../fixtures/tokens/helpers.js";
 
-test("the key ring reads key sets in keys/ and in its direct subfolders, not deeper", async () => {
+test("the key ring reads key sets in keys/ and its sub-folders, and nothing but .json", async () => {
   const dir = await mkdtemp(join(tmpdir(), "keyring-"));
   try {
     const set = async (kid: string) => {
@@ -18,8 +19,15 @@ test("the key ring reads key sets in keys/ and in its direct subfolders, not dee
     await writeFile(join(dir, "spec", "client.json"), await set("spec-client"));
     await writeFile(join(dir, "spec", "README.md"), "not a key set");
     await writeFile(join(dir, "spec", "old", "retired.json"), await set("retired"));
-    assert.deepEqual((await loadKeyRing(dir)).kids, ["spec-client", "top"]);
+    assert.deepEqual((await loadKeyRing(dir)).kids, ["retired", "spec-client", "top"]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("the spec's keys in keys/spec/ are in the project's ring, found in their own files", async () => {
+  const ring = await loadKeyRing(join(projectRoot, "keys"));
+  const file = join(projectRoot, "keys", "spec", "RS384.public.json");
+  const kid = (JSON.parse(await readFile(file, "utf8")) as { keys: { kid: string }[] }).keys[0]!.kid;
+  assert.match(ring.get(kid)!.source, /keys\/spec\/RS384\.p(rivate|ublic)\.json$/);
 });
