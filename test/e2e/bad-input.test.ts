@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, test, type TestContext } from "node:test";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
-import { decodeMessage, encodeMessage, newHeader } from "../src/kernel/wire.js";
-import { notebookJson, processesIn, ProjectCopy, snapshot, type RunResult } from "./support/project-copy.js";
+import { decodeMessage, encodeMessage, newHeader } from "../../src/kernel/wire.js";
+import { notebookJson, processesIn, ProjectCopy, snapshot, type RunResult } from "../support/project-copy.js";
 
 // Bad notebooks and bad runs against the compiled build, each in a copy of the project with
 // one good notebook beside the bad one: the bad one fails with one clear line and leaves its

@@ -4,10 +4,10 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { KernelClient } from "../src/kernel/client.js";
-import { KernelDiedError, RequestTimeoutError } from "../src/kernel/errors.js";
-import type { JupyterMessage } from "../src/kernel/messages.js";
-import { DisplayRegistry, OutputCollector } from "../src/kernel/to-output.js";
+import { KernelClient } from "../../src/kernel/client.js";
+import { KernelDiedError, RequestTimeoutError } from "../../src/kernel/errors.js";
+import type { JupyterMessage } from "../../src/kernel/messages.js";
+import { DisplayRegistry, OutputCollector } from "../../src/kernel/to-output.js";
 
 /** Runs code and returns the reply with the iopub messages of the request. */
 async function run(client: KernelClient, code: string, timeoutMs = 20_000) {

@@ -6,14 +6,14 @@ import { after, describe, test } from "node:test";
 import type { ICell, ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { createTwoFilesPatch } from "diff";
 import pLimit from "p-limit";
-import { renderMarkdown } from "../src/render/markdown.js";
-import { findTokens } from "../src/tokens/find.js";
-import { loadKeyRing, type KeyRing } from "../src/tokens/keyring.js";
-import { cellOutputs, cellTags, outputTexts } from "../src/tokens/output-text.js";
-import { verifyToken } from "../src/tokens/verify.js";
-import { jupyterExecute, tslabKernelEnv } from "./support/jupyter-kernel.js";
-import { nbconvertMarkdown, type NbconvertMarkdown } from "./support/nbconvert.js";
-import { ProjectCopy, projectRoot } from "./support/project-copy.js";
+import { renderMarkdown } from "../../src/render/markdown.js";
+import { findTokens } from "../../src/tokens/find.js";
+import { loadKeyRing, type KeyRing } from "../../src/tokens/keyring.js";
+import { cellOutputs, cellTags, outputTexts } from "../../src/tokens/output-text.js";
+import { verifyToken } from "../../src/tokens/verify.js";
+import { jupyterExecute, tslabKernelEnv } from "../support/jupyter-kernel.js";
+import { nbconvertMarkdown, type NbconvertMarkdown } from "../support/nbconvert.js";
+import { ProjectCopy, projectRoot } from "../support/project-copy.js";
 
 // Every notebook is executed twice from the same inputs: by our build, and by the real
 // `jupyter nbconvert --execute` with the same tslab kernel. Both must leave the same outputs and

@@ -2,9 +2,9 @@
 // tree read from /proc, and the verdicts drawn from the numbers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isTslabKernel } from "../src/bench/process-tree.js";
-import { targets, type Execution } from "../src/bench/report.js";
-import { median, timedRun } from "../src/bench/timed-run.js";
+import { isTslabKernel } from "../../src/bench/process-tree.js";
+import { targets, type Execution } from "../../src/bench/report.js";
+import { median, timedRun } from "../../src/bench/timed-run.js";
 
 const MiB = 1024 * 1024;
 

@@ -6,10 +6,10 @@ import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as jose from "jose";
-import { formatJwkSet } from "../src/keys/format.js";
-import { orderMembers } from "../src/keys/member-order.js";
+import { formatJwkSet } from "../../src/keys/format.js";
+import { orderMembers } from "../../src/keys/member-order.js";
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const script = join(root, "scripts", "make-keys.ts");
 const specDir = join(root, "keys", "spec");
 const ALGS = ["RS384", "ES384"] as const;

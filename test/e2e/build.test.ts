@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ProjectCopy, processesIn, snapshot } from "./support/project-copy.js";
+import { ProjectCopy, processesIn, snapshot } from "../support/project-copy.js";
 
 /** The build end to end in a copy of the project: what the committed tree promises. */
 describe("npm run docs in a copy of the project", () => {

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { promisify } from "node:util";
 import { createTwoFilesPatch } from "diff";
-import { hasNbformat, python } from "./support/nbconvert.js";
-import { ProjectCopy, projectRoot } from "./support/project-copy.js";
-import { prerequisite } from "./support/require.js";
+import { hasNbformat, python } from "../support/nbconvert.js";
+import { ProjectCopy, projectRoot } from "../support/project-copy.js";
+import { prerequisite } from "../support/require.js";
 
 // The notebooks the build writes (and the ones committed) must be what Jupyter itself would
 // write: valid against the nbformat schema with no warning, and unchanged when nbformat reads

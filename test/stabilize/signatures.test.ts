@@ -5,10 +5,10 @@ import { pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
 import { importJWK } from "jose";
 import type { INotebookContent } from "@jupyterlab/nbformat";
-import { relativizeOutputs, relativizePaths } from "../src/stabilize/paths.js";
-import { keepStoredSignatures } from "../src/stabilize/signatures.js";
-import { loadKeyRing } from "../src/tokens/keyring.js";
-import type { KeyRing } from "../src/tokens/keyring.js";
+import { relativizeOutputs, relativizePaths } from "../../src/stabilize/paths.js";
+import { keepStoredSignatures } from "../../src/stabilize/signatures.js";
+import { loadKeyRing } from "../../src/tokens/keyring.js";
+import type { KeyRing } from "../../src/tokens/keyring.js";
 import {
   code,
   error,
@@ -23,8 +23,8 @@ import {
   stream,
   tempDir,
   writeJson,
-} from "./fixtures/tokens/helpers.js";
-import type { PublishedTokens, TestKey } from "./fixtures/tokens/helpers.js";
+} from "../fixtures/tokens/helpers.js";
+import type { PublishedTokens, TestKey } from "../fixtures/tokens/helpers.js";
 
 const claims = { iss: "https://app.example.org", aud: "https://auth.example.org/token", exp: 1422568860, jti: "id-1" };
 

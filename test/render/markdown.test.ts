@@ -3,12 +3,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseNotebook } from "../src/notebook/read.js";
-import { renderMarkdown } from "../src/render/markdown.js";
-import { hasNbconvert, prerequisite } from "./support/require.js";
-import { nbconvertMarkdown, type NbconvertMarkdown } from "./support/nbconvert.js";
+import { parseNotebook } from "../../src/notebook/read.js";
+import { renderMarkdown } from "../../src/render/markdown.js";
+import { hasNbconvert, prerequisite } from "../support/require.js";
+import { nbconvertMarkdown, type NbconvertMarkdown } from "../support/nbconvert.js";
 
-const corpusDir = new URL("./fixtures/corpus/", import.meta.url).pathname;
+const corpusDir = new URL("../fixtures/corpus/", import.meta.url).pathname;
 const corpus = (await readdir(corpusDir)).filter((f) => f.endsWith(".ipynb")).sort();
 
 // cases:start

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { statSync, readFileSync } from "node:fs";
 import { test } from "node:test";
-import { createConnection, endpoint } from "../src/kernel/connection.js";
-import { decodeMessage, encodeMessage, newHeader, sign, WireError } from "../src/kernel/wire.js";
-import type { JupyterMessage } from "../src/kernel/messages.js";
+import { createConnection, endpoint } from "../../src/kernel/connection.js";
+import { decodeMessage, encodeMessage, newHeader, sign, WireError } from "../../src/kernel/wire.js";
+import type { JupyterMessage } from "../../src/kernel/messages.js";
 
 const key = Buffer.from("secret-key");
 

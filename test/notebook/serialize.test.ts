@@ -3,14 +3,14 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { pythonFloatRepr } from "../src/notebook/json-numbers.js";
-import { splitLinesKeepEnds } from "../src/notebook/lines.js";
-import { parseNotebook } from "../src/notebook/read.js";
-import { serializeNotebook } from "../src/notebook/serialize.js";
-import { hasNbformat, nbformatResults, type NbformatResults } from "./support/nbconvert.js";
-import { prerequisite } from "./support/require.js";
+import { pythonFloatRepr } from "../../src/notebook/json-numbers.js";
+import { splitLinesKeepEnds } from "../../src/notebook/lines.js";
+import { parseNotebook } from "../../src/notebook/read.js";
+import { serializeNotebook } from "../../src/notebook/serialize.js";
+import { hasNbformat, nbformatResults, type NbformatResults } from "../support/nbconvert.js";
+import { prerequisite } from "../support/require.js";
 
-const corpusDir = new URL("./fixtures/corpus/", import.meta.url).pathname;
+const corpusDir = new URL("../fixtures/corpus/", import.meta.url).pathname;
 const corpus = (await readdir(corpusDir)).filter((f) => f.endsWith(".ipynb")).sort();
 
 const md = (id: string, source: unknown, metadata: object = {}) => ({ cell_type: "markdown", id, metadata, source });

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { describe, test } from "node:test";
 import { exportJWK, generateSecret } from "jose";
-import { findPrivateKeyMaterial } from "../src/guard/private-keys.js";
-import { code, error, makeKey, markdown, notebook, result, specDir, stream } from "./fixtures/tokens/helpers.js";
+import { findPrivateKeyMaterial } from "../../src/guard/private-keys.js";
+import { code, error, makeKey, markdown, notebook, result, specDir, stream } from "../fixtures/tokens/helpers.js";
 
 describe("findPrivateKeyMaterial", () => {
   test("finds every secret member of a printed private JWK set", async () => {

@@ -3,10 +3,10 @@ import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { CompactEncrypt, CompactSign, exportJWK, generateSecret } from "jose";
-import { checkNotebookTokens } from "../src/tokens/check-notebook.js";
-import { findTokens } from "../src/tokens/find.js";
-import { KeyRingError, loadKeyRing } from "../src/tokens/keyring.js";
-import { verifyToken } from "../src/tokens/verify.js";
+import { checkNotebookTokens } from "../../src/tokens/check-notebook.js";
+import { findTokens } from "../../src/tokens/find.js";
+import { KeyRingError, loadKeyRing } from "../../src/tokens/keyring.js";
+import { verifyToken } from "../../src/tokens/verify.js";
 import {
   b64json,
   code,
@@ -20,8 +20,8 @@ import {
   stream,
   tempDir,
   writeJson,
-} from "./fixtures/tokens/helpers.js";
-import type { PublishedTokens } from "./fixtures/tokens/helpers.js";
+} from "../fixtures/tokens/helpers.js";
+import type { PublishedTokens } from "../fixtures/tokens/helpers.js";
 
 const claims = { iss: "https://app.example.org", sub: "https://app.example.org", aud: "https://auth.example.org/token", exp: 1422568860, jti: "id-1" };
 

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import { cp, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as jose from "jose";
-import { findTokens } from "../src/tokens/find.js";
-import { ProjectCopy, projectRoot } from "./support/project-copy.js";
+import { findTokens } from "../../src/tokens/find.js";
+import { ProjectCopy, projectRoot } from "../support/project-copy.js";
 
 const specDir = join(projectRoot, "keys", "spec");
 const publishedTokens = join(projectRoot, "test", "fixtures", "spec", "published-tokens.json");

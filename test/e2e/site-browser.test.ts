@@ -10,10 +10,10 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { ICell, INotebookContent, IOutput, MultilineString } from "@jupyterlab/nbformat";
 import MarkdownIt from "markdown-it";
-import { findTokens } from "../src/tokens/find.js";
-import { browseSite, type BrowsedPage } from "./support/browse-site.js";
-import { ProjectCopy } from "./support/project-copy.js";
-import { hasChromium, prerequisite } from "./support/require.js";
+import { findTokens } from "../../src/tokens/find.js";
+import { browseSite, type BrowsedPage } from "../support/browse-site.js";
+import { ProjectCopy } from "../support/project-copy.js";
+import { hasChromium, prerequisite } from "../support/require.js";
 
 const text = (s: MultilineString | undefined): string => (Array.isArray(s) ? s.join("") : (s ?? ""));
 

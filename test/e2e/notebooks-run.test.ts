@@ -7,12 +7,12 @@ import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent, IOutput } from "@jupyterlab/nbformat";
 import * as jose from "jose";
 import pLimit from "p-limit";
-import { jupyterExecute, tslabKernelEnv } from "./support/jupyter-kernel.js";
+import { jupyterExecute, tslabKernelEnv } from "../support/jupyter-kernel.js";
 
 // Runs the notebooks with real Jupyter (nbconvert + the tslab kernel) in scratch copies of the
 // project, and checks what the pages must show.
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const specDir = join(root, "keys", "spec");
 const publishedTokens = join(root, "test", "fixtures", "spec", "published-tokens.json");
 const NOTEBOOKS = {

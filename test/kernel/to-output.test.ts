@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { JupyterMessage } from "../src/kernel/messages.js";
-import { DisplayRegistry, OutputCollector } from "../src/kernel/to-output.js";
-import { newHeader } from "../src/kernel/wire.js";
+import type { JupyterMessage } from "../../src/kernel/messages.js";
+import { DisplayRegistry, OutputCollector } from "../../src/kernel/to-output.js";
+import { newHeader } from "../../src/kernel/wire.js";
 
 function msg(type: string, content: Record<string, unknown>): JupyterMessage {
   return { identities: [], header: newHeader(type, "s"), parent_header: {}, metadata: {}, content, buffers: [] };

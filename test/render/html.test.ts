@@ -6,11 +6,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { renderIndex, renderPage, type PageSummary } from "../src/render/html.js";
-import { isAllowedLink } from "../src/render/html-links.js";
-import { truncate } from "../src/render/html-outline.js";
-import { slugify } from "../src/render/html-slug.js";
-import { demoMarkdown, makeDemoTokens, strangerKid, type DemoTokens } from "./fixtures/html/site.js";
+import { renderIndex, renderPage, type PageSummary } from "../../src/render/html.js";
+import { isAllowedLink } from "../../src/render/html-links.js";
+import { truncate } from "../../src/render/html-outline.js";
+import { slugify } from "../../src/render/html-slug.js";
+import { demoMarkdown, makeDemoTokens, strangerKid, type DemoTokens } from "../fixtures/html/site.js";
 
 let work: string;
 let tokens: DemoTokens;

@@ -3,10 +3,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { NotebookReadError, parseNotebook, readNotebook } from "../src/notebook/read.js";
-import { serializeNotebook } from "../src/notebook/serialize.js";
+import { NotebookReadError, parseNotebook, readNotebook } from "../../src/notebook/read.js";
+import { serializeNotebook } from "../../src/notebook/serialize.js";
 
-const corpusDir = new URL("./fixtures/corpus/", import.meta.url).pathname;
+const corpusDir = new URL("../fixtures/corpus/", import.meta.url).pathname;
 const corpus = (await readdir(corpusDir)).filter((f) => f.endsWith(".ipynb")).sort();
 
 const valid = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };

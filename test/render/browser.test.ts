@@ -6,9 +6,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { test } from "node:test";
-import { buildDemoSite, makeDemoTokens } from "./fixtures/html/site.js";
-import { browseSite } from "./support/browse-site.js";
-import { hasChromium, prerequisite } from "./support/require.js";
+import { buildDemoSite, makeDemoTokens } from "../fixtures/html/site.js";
+import { browseSite } from "../support/browse-site.js";
+import { hasChromium, prerequisite } from "../support/require.js";
 
 test("the fixture site reads cleanly in Chromium from file://", { timeout: 120_000 }, async (t) => {
   if (!prerequisite(t, hasChromium(), "chromium not installed at /usr/bin/chromium")) return;
