@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { statSync, readFileSync } from "node:fs";
 import { test } from "node:test";
-import { createConnection, endpoint } from "../../src/kernel/connection.js";
 import { decodeMessage, encodeMessage, newHeader, sign, WireError } from "../../src/kernel/wire.js";
 import type { JupyterMessage } from "../../src/kernel/messages.js";
 
@@ -41,27 +39,28 @@ test("a tampered or wrongly keyed message is rejected", () => {
   assert.throws(() => decodeMessage(frames.slice(at + 1), key), /delimiter/);
 });
 
-test("the connection file is private and names a fresh key; ipc endpoints use tslab's colon form", async () => {
-  const a = await createConnection("tslab");
-  const b = await createConnection("tslab");
-  try {
-    assert.equal(statSync(a.file).mode & 0o777, 0o600);
-    assert.equal(statSync(a.file.replace(/\/[^/]+$/, "")).mode & 0o077, 0, "folder closed to others");
-    const info = JSON.parse(readFileSync(a.file, "utf8"));
-    assert.equal(info.signature_scheme, "hmac-sha256");
-    assert.match(info.key, /^[0-9a-f]{64}$/);
-    assert.notEqual(info.key, b.info.key);
-    assert.equal(endpoint(a.info, "shell"), `ipc://${a.info.ip}:${a.info.shell_port}`);
-    assert.notEqual(a.info.ip, b.info.ip, "two kernels never share sockets");
-  } finally {
-    await a.dispose();
-    await b.dispose();
+test("the decoder keeps an oversized stream's first characters and counts the rest exactly", () => {
+  const key = Buffer.from("key");
+  const text = `${"é✓😀\n\"\\\u0001<>".repeat(5000)}end`;
+  const frames = encodeMessage({
+    identities: [],
+    header: newHeader("stream", "s"),
+    parent_header: {},
+    metadata: {},
+    content: { name: "stdout", text, ["k".repeat(200)]: "a long key is kept" },
+    buffers: [],
+  }, key);
+  for (const max of [0, 1, 2, 3, 7, 1000, 9999, text.length - 1, text.length]) {
+    const msg = decodeMessage(frames, key, { maxStreamText: max });
+    const kept = String(msg.content.text);
+    assert.ok(text.startsWith(kept) && kept.length >= max - 1 && kept.length <= max, `max ${max}: kept ${kept.length}`);
+    assert.equal(kept.length + (msg.omittedLength ?? 0), text.length, `max ${max}`);
+    assert.equal(msg.content["k".repeat(200)], "a long key is kept");
+    assert.equal(msg.content.name, "stdout");
   }
-  const tcp = await createConnection("tslab", "tcp");
-  try {
-    assert.equal(tcp.info.ip, "127.0.0.1");
-    assert.equal(new Set([tcp.info.shell_port, tcp.info.iopub_port, tcp.info.stdin_port, tcp.info.control_port, tcp.info.hb_port]).size, 5);
-  } finally {
-    await tcp.dispose();
-  }
+  // Other messages are decoded whole; the signature covers the whole frame.
+  const display = encodeMessage({ identities: [], header: newHeader("display_data", "s"), parent_header: {}, metadata: {}, content: { data: { "text/plain": text } }, buffers: [] }, key);
+  assert.deepEqual(decodeMessage(display, key, { maxStreamText: 10 }).content, { data: { "text/plain": text } });
+  const tampered = frames.map((f, i) => (i === frames.length - 1 ? Buffer.concat([f.subarray(0, -2), Buffer.from("x}")]) : f));
+  assert.throws(() => decodeMessage(tampered, key, { maxStreamText: 10 }), /signature/);
 });
