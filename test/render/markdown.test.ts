@@ -10,6 +10,7 @@ import { nbconvertMarkdown, type NbconvertMarkdown } from "../support/nbconvert.
 
 const corpusDir = new URL("../fixtures/corpus/", import.meta.url).pathname;
 const corpus = (await readdir(corpusDir)).filter((f) => f.endsWith(".ipynb")).sort();
+const referenceDir = join(corpusDir, "nbconvert");
 
 // cases:start
 // One-cell notebooks, one per kind of content, with the Markdown nbconvert 6.5.3 wrote
@@ -186,49 +187,71 @@ describe("renderMarkdown: one kind of content at a time", () => {
   });
 });
 
-describe("renderMarkdown against the real nbconvert", () => {
+/** The committed reference: what nbconvert wrote for one corpus notebook (scripts/nbconvert-reference.ts). */
+async function reference(name: string): Promise<NbconvertMarkdown> {
+  const files = new Map<string, Buffer>();
+  const entries = await readdir(join(referenceDir, `${name}_files`), { withFileTypes: true }).catch(() => []);
+  for (const e of entries) if (e.isFile()) files.set(`${name}_files/${e.name}`, await readFile(join(referenceDir, `${name}_files`, e.name)));
+  return { markdown: await readFile(join(referenceDir, `${name}.md`)), files };
+}
+
+describe("renderMarkdown against nbconvert's output for the corpus, as committed", () => {
+  for (const file of corpus) {
+    test(`corpus ${file}: same Markdown and same files, byte for byte`, async () => {
+      const name = file.replace(/\.ipynb$/, "");
+      const path = join(corpusDir, file);
+      const ours = renderMarkdown(parseNotebook(await readFile(path, "utf8"), path), name);
+      const theirs = await reference(name);
+      assert.equal(ours.markdown, theirs.markdown.toString("utf8"), `${file}: Markdown differs from test/fixtures/corpus/nbconvert/${name}.md`);
+      assert.ok(Buffer.from(ours.markdown, "utf8").equals(theirs.markdown), `${file}: same text, different bytes`);
+      assert.deepEqual([...ours.files.keys()].sort(), [...theirs.files.keys()].sort(), `${file}: extracted file names`);
+      for (const [rel, bytes] of theirs.files) assert.ok(ours.files.get(rel)!.equals(bytes), `${file}: ${rel} differs`);
+    });
+  }
+});
+
+// The real nbconvert, run once for the corpus and the cases together (its start dominates).
+describe("the references above are what the real nbconvert writes", () => {
   const available = hasNbconvert();
   let tmp: string;
-  let caseResults: Map<string, NbconvertMarkdown>;
-  let corpusResults: Map<string, NbconvertMarkdown>;
+  let results: Map<string, NbconvertMarkdown>;
 
   before(async () => {
     if (!available) return;
     tmp = await mkdtemp(join(tmpdir(), "render-markdown-"));
-    // Each case becomes "<id>.ipynb"; one nbconvert process converts them all.
+    // Each case becomes "<id>.ipynb", converted in the same process as the corpus.
     const casePaths: string[] = [];
     for (const c of CASES) {
       const path = join(tmp, `${c.id}.ipynb`);
       await writeFile(path, JSON.stringify(c.notebook));
       casePaths.push(path);
     }
-    [caseResults, corpusResults] = await Promise.all([
-      nbconvertMarkdown(casePaths),
-      nbconvertMarkdown(corpus.map((f) => join(corpusDir, f))),
-    ]);
+    results = await nbconvertMarkdown([...casePaths, ...corpus.map((f) => join(corpusDir, f))]);
   });
   after(async () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  for (const file of corpus) {
-    test(`corpus ${file}: same Markdown and same files, byte for byte`, async (t) => {
-      if (!prerequisite(t, available, "jupyter-nbconvert not installed")) return;
-      const name = file.replace(/\.ipynb$/, "");
-      const path = join(corpusDir, file);
-      const ours = renderMarkdown(parseNotebook(await readFile(path, "utf8"), path), name);
-      const theirs = corpusResults.get(name)!;
-      assert.equal(ours.markdown, theirs.markdown.toString("utf8"));
-      assert.ok(Buffer.from(ours.markdown, "utf8").equals(theirs.markdown));
-      assert.deepEqual([...ours.files.keys()].sort(), [...theirs.files.keys()].sort());
-      for (const [rel, bytes] of theirs.files) assert.ok(ours.files.get(rel)!.equals(bytes), `${rel} differs`);
-    });
-  }
+  test("the committed corpus reference is up to date (else: npm run reference:nbconvert)", async (t) => {
+    if (!prerequisite(t, available, "jupyter-nbconvert not installed")) return;
+    const stale: string[] = [];
+    const committed = (await readdir(referenceDir)).filter((f) => f.endsWith(".md")).map((f) => f.slice(0, -3)).sort();
+    const names = corpus.map((f) => f.replace(/\.ipynb$/, ""));
+    assert.deepEqual(committed, names, "one reference page per corpus notebook");
+    for (const name of names) {
+      const now = results.get(name)!;
+      const stored = await reference(name);
+      if (!now.markdown.equals(stored.markdown)) stale.push(`${name}.md`);
+      const rels = new Set([...now.files.keys(), ...stored.files.keys()]);
+      for (const rel of rels) if (!now.files.get(rel)?.equals(stored.files.get(rel) ?? Buffer.alloc(0))) stale.push(rel);
+    }
+    assert.deepEqual(stale, [], `test/fixtures/corpus/nbconvert/ differs from what nbconvert writes now: run \`npm run reference:nbconvert\``);
+  });
 
   test("the expected snippets above are what nbconvert writes", (t) => {
     if (!prerequisite(t, available, "jupyter-nbconvert not installed")) return;
     for (const c of CASES) {
-      const theirs = caseResults.get(c.id)!;
+      const theirs = results.get(c.id)!;
       // nbconvert names files after the notebook; the table uses the name "case".
       const rename = (s: string) => s.replaceAll(`${c.id}_`, "case_");
       assert.equal(c.expected, rename(theirs.markdown.toString("utf8")), c.id);
