@@ -145,12 +145,13 @@ describe("bad input", { concurrency: 2 }, () => {
     await assertFailed(t, setup, result, 1, { x: /^notebooks\/x\.ipynb, cell 2: kernel died \(exit code 3\) while running the cell/ });
   });
 
-  for (const [what, code] of [
-    ["a hundred 1 MB lines", 'const mb = "x".repeat(2 ** 20);\nfor (let i = 0; i < 100; i++) console.log(mb);'],
-    ["one 100 MB line", 'console.log("y".repeat(100 * 2 ** 20));'],
+  for (const [what, code, good] of [
+    // The two shapes are cut and killed alike: one good notebook beside them proves the rest is spared.
+    ["a hundred 1 MB lines", 'const mb = "x".repeat(2 ** 20);\nfor (let i = 0; i < 100; i++) console.log(mb);', true],
+    ["one 100 MB line", 'console.log("y".repeat(100 * 2 ** 20));', false],
   ] as const) {
     test(`a cell printing ${what}: exit 1 at the output limit, memory bounded, kernel killed`, async (t) => {
-      const setup = await setUp(t, { x: notebookJson(["const a = 1;", code]) });
+      const setup = await setUp(t, { x: notebookJson(["const a = 1;", code]) }, { good });
       const result = await build(t, setup.copy, ["-v"]);
       await assertFailed(t, setup, result, 1, {
         x: /^notebooks\/x\.ipynb, cell 2: output over the limit of 1000000 characters; kernel killed \(raise --max-output/,
@@ -219,7 +220,7 @@ describe("bad input", { concurrency: 2 }, () => {
   }
 
   test("a second signal (SIGINT and SIGTERM at once) exits at once, kernels and their files gone all the same", async (t) => {
-    const setup = await setUp(t, { x: notebookJson([FS, 'fs.writeFileSync("../slow-started", "");\nawait new Promise((r) => setTimeout(r, 60_000));']) });
+    const setup = await setUp(t, { x: notebookJson([FS, 'fs.writeFileSync("../slow-started", "");\nawait new Promise((r) => setTimeout(r, 60_000));']) }, { good: false });
     const { copy } = setup;
     let sent = 0;
     const result = await build(t, copy, [], {
