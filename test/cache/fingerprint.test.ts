@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
+import { declaredDependencies, inputsFingerprint, outputsFingerprint, sha256, toolFingerprint } from "../../src/cache/fingerprint.js";
+
+function notebook(sources: string[], metadata: Record<string, unknown> = {}): INotebookContent {
+  return {
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: "# prose" },
+      ...sources.map((source): ICodeCell => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
+    ],
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript" }, ...metadata },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+/** A project folder with notebooks/ and keys/. */
+async function scratch(t: TestContext): Promise<{ nbPath: string; keys: string; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "fingerprint-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "notebooks"));
+  await mkdir(join(dir, "keys"));
+  await writeFile(join(dir, "keys", "RS384.public.json"), '{"keys":[]}');
+  return { nbPath: join(dir, "notebooks", "x.ipynb"), keys: join(dir, "keys"), dir };
+}
+
+test("inputs: code cells, kernel, key files and declared files change the fingerprint; prose does not", async (t) => {
+  const { nbPath, keys, dir } = await scratch(t);
+  const base = await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys);
+  assert.match(base, /^[0-9a-f]{64}$/);
+  assert.equal(await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys), base, "stable");
+
+  const prose = notebook(["a()", "b()"]);
+  prose.cells[0]!.source = "# other prose";
+  assert.equal(await inputsFingerprint(prose, nbPath, keys), base, "markdown is not an input of the outputs");
+  assert.notEqual(await inputsFingerprint(notebook(["a()", "c()"]), nbPath, keys), base, "a code cell");
+  assert.notEqual(await inputsFingerprint(notebook(["a()b()"]), nbPath, keys), base, "cell boundaries count");
+  assert.notEqual(await inputsFingerprint(notebook(["a()", "b()"], { kernelspec: { name: "jslab", display_name: "JS" } }), nbPath, keys), base, "the kernel");
+
+  await writeFile(join(keys, "ES384.public.json"), '{"keys":[]}');
+  const withKey = await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys);
+  assert.notEqual(withKey, base, "a new key file");
+
+  const depending = notebook(["a()", "b()"], { docs: { depends: ["../data/x.json"] } });
+  const missing = await inputsFingerprint(depending, nbPath, keys);
+  await mkdir(join(dir, "data"));
+  await writeFile(join(dir, "data", "x.json"), "1");
+  const present = await inputsFingerprint(depending, nbPath, keys);
+  await writeFile(join(dir, "data", "x.json"), "2");
+  const changed = await inputsFingerprint(depending, nbPath, keys);
+  assert.equal(new Set([withKey, missing, present, changed]).size, 4, "a declared file: missing, present, changed");
+});
+
+test("declaredDependencies: only the strings of metadata.docs.depends", () => {
+  assert.deepEqual(declaredDependencies(notebook([], { docs: { depends: ["a.json", 3, null, "b/c.txt"] } })), ["a.json", "b/c.txt"]);
+  assert.deepEqual(declaredDependencies(notebook([], { docs: { depends: "a.json" } })), []);
+  assert.deepEqual(declaredDependencies(notebook([])), []);
+});
+
+test("outputs: what execution wrote (outputs, counts, language_info), nothing else", () => {
+  const a = notebook(["x"]);
+  const base = outputsFingerprint(a);
+  const counted = structuredClone(a);
+  (counted.cells[1] as ICodeCell).execution_count = 1;
+  const printed = structuredClone(a);
+  (printed.cells[1] as ICodeCell).outputs = [{ output_type: "stream", name: "stdout", text: "1\n" }];
+  const language = structuredClone(a);
+  language.metadata.language_info = { name: "typescript" };
+  const edited = structuredClone(a);
+  (edited.cells[1] as ICodeCell).source = "y";
+  assert.equal(new Set([base, outputsFingerprint(counted), outputsFingerprint(printed), outputsFingerprint(language)]).size, 4);
+  assert.equal(outputsFingerprint(edited), base, "sources are inputs, not outputs");
+});
+
+test("tool: the build's own code, its hash reused while the files' stats are those it was made for", async () => {
+  const first = await toolFingerprint();
+  assert.match(first.hash, /^[0-9a-f]{64}$/);
+  assert.equal(await toolFingerprint(first), first, "same stats: the same stamp, not rehashed");
+  const stale = { statKey: "other", hash: "old" };
+  assert.deepEqual(await toolFingerprint(stale), first, "other stats: hashed again, to the same hash");
+  assert.equal(sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+});

@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { ICodeCell, INotebookContent, IOutput } from "@jupyterlab/nbformat";
+import * as jose from "jose";
+import { projectRoot as root } from "../support/project-copy.js";
+
+// What each page must show, read from the committed notebooks. They are what the build
+// writes (test/e2e/build.test.ts) and what real Jupyter computes from the same inputs, ES384
+// signatures aside (test/e2e/parity-execute.test.ts), so no notebook is run again here.
+// The spec's keys reproducing the published tokens: test/e2e/reproduction.test.ts.
+const NOTEBOOKS = {
+  jwks: "authorization-example-jwks-and-signatures",
+  idToken: "worked-example-id-token",
+  backend: "backend-services-token-request",
+} as const;
+/** The pages run against the notebooks' own SMART server (notebooks/lib/). */
+const APP_LAUNCH_NOTEBOOKS = [
+  "example-app-launch-public",
+  "example-app-launch-symmetric-auth",
+  "example-app-launch-asymmetric-auth",
+  "token-introspection",
+] as const;
+const TOKEN = /eyJ[\w-]*\.eyJ[\w-]*\.[\w-]+/g;
+const PRIVATE_MEMBER = /"(d|p|q|dp|dq|qi|oth|k)"\s*:/;
+
+const text = (value: unknown): string => (Array.isArray(value) ? value.join("") : String(value ?? ""));
+
+interface CellOutput {
+  cell: number; // 1-based, markdown cells included
+  tags: string[];
+  outputs: IOutput[];
+  text: string; // stream text and text/* data, in order
+}
+
+function cellOutputs(nb: INotebookContent): CellOutput[] {
+  return nb.cells.flatMap((cell, i) => {
+    if (cell.cell_type !== "code") return [];
+    const outputs = (cell as ICodeCell).outputs;
+    const parts = outputs.map((o) =>
+      o.output_type === "stream"
+        ? text(o.text)
+        : Object.entries((o.data ?? {}) as Record<string, unknown>)
+            .filter(([mime]) => mime.startsWith("text/"))
+            .map(([, v]) => text(v))
+            .join("\n"),
+    );
+    const tags = ((cell.metadata as { tags?: string[] }).tags ?? []).slice();
+    return [{ cell: i + 1, tags, outputs, text: parts.join("\n") }];
+  });
+}
+
+const allText = (nb: INotebookContent): string => cellOutputs(nb).map((c) => c.text).join("\n");
+
+const readSet = (dir: string, file: string): jose.JSONWebKeySet =>
+  JSON.parse(readFileSync(join(dir, file), "utf8")) as jose.JSONWebKeySet;
+/** Every public key set in the folder and its direct subfolders (keys/spec/). */
+const publicKeys = (dir: string) =>
+  jose.createLocalJWKSet({
+    keys: readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".public.json") && file.split("/").length <= 2)
+      .flatMap((file) => readSet(dir, file).keys),
+  });
+
+/** Checks what every page must satisfy; returns the tokens printed by cells not tagged "unverified-token". */
+async function checkCommon(nb: INotebookContent, name: string, keysDir: string): Promise<string[]> {
+  const keys = publicKeys(keysDir);
+  const tokens: string[] = [];
+  for (const c of cellOutputs(nb)) {
+    const where = `notebooks/${name}.ipynb, cell ${c.cell}`;
+    for (const o of c.outputs) {
+      assert.notEqual(o.output_type, "error", `${where}: error output`);
+      if (o.output_type === "stream") assert.equal(o.name, "stdout", `${where}: stderr output: ${text(o.text)}`);
+    }
+    assert.doesNotMatch(c.text, PRIVATE_MEMBER, `${where}: private JWK member in the output`);
+    assert.doesNotMatch(c.text, /PRIVATE KEY/, `${where}: PEM private key in the output`);
+    if (c.tags.includes("unverified-token")) continue;
+    for (const token of c.text.match(TOKEN) ?? []) {
+      await jose.compactVerify(token, keys).catch((e: Error) => assert.fail(`${where}: token does not verify: ${e.message}`));
+      tokens.push(token);
+    }
+  }
+  assert.ok(nb.metadata.kernelspec?.name === "tslab");
+  return tokens;
+}
+
+/** A committed notebook, as the build wrote it. */
+const committed = (name: string): INotebookContent =>
+  JSON.parse(readFileSync(join(root, "notebooks", `${name}.ipynb`), "utf8")) as INotebookContent;
+
+test("the JWKS and signatures page signs RS384 and ES384 assertions that verify", async () => {
+  const jwks = committed(NOTEBOOKS.jwks);
+  const tokens = await checkCommon(jwks, NOTEBOOKS.jwks, join(root, "keys"));
+  assert.deepEqual(tokens.map((tk) => jose.decodeProtectedHeader(tk).alg), ["RS384", "ES384"]);
+  for (const token of tokens) {
+    const header = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString("utf8")) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(header), ["alg", "kid", "typ"]);
+    assert.equal(
+      Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"),
+      '{"iss":"https://bili-monitor.example.com","sub":"https://bili-monitor.example.com",' +
+        '"aud":"https://authorize.smarthealthit.org/token","exp":1422568860,"jti":"random-non-reusable-jwt-id-123"}',
+    );
+  }
+  const out = allText(jwks);
+  assert.match(out, /^### Encoded JWT with RS384 signature/m, "headings come out as Markdown");
+  assert.match(out, /verified: signature RS384 with kid /);
+  assert.match(out, /verified: signature ES384 with kid /);
+  assert.match(out, /"keys": \[/);
+});
+
+test("the ID token page validates the token and shows the refusals", async () => {
+  const idToken = committed(NOTEBOOKS.idToken);
+  const tokens = await checkCommon(idToken, NOTEBOOKS.idToken, join(root, "keys"));
+  assert.equal(tokens.length, 1);
+  const claims = jose.decodeJwt(tokens[0]!);
+  assert.equal(claims.sub, "alice");
+  assert.equal(claims.aud, "growth-chart-app-123");
+  assert.equal(claims.iss, "https://my-ehr.org/fhir");
+  assert.equal(claims.fhirUser, "https://my-ehr.org/fhir/Practitioner/123");
+  const out = allText(idToken);
+  assert.match(out, /-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----/);
+  assert.match(out, /signature: RS384, verified with kid /);
+  assert.match(out, /rejected: ERR_JWT_CLAIM_VALIDATION_FAILED \(claim "aud"\)/);
+  assert.match(out, /rejected: ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
+  assert.match(out, /rejected: ERR_JWT_EXPIRED/);
+});
+
+test("the backend services page gets a token and shows each refusal", async () => {
+  const backend = committed(NOTEBOOKS.backend);
+  const tokens = await checkCommon(backend, NOTEBOOKS.backend, join(root, "keys"));
+  assert.ok(tokens.length >= 1, "the client assertion is shown");
+  const out = allText(backend);
+  assert.match(out, /curl -X POST 'https:\/\/ehr\.example\.com\/auth\/token'/);
+  assert.match(out, /-d 'grant_type=client_credentials'/);
+  assert.match(out, /HTTP\/1\.1 200 OK\n\{\n  "access_token": "[\w-]+",\n  "token_type": "Bearer",\n  "expires_in": 300,/);
+  const refusals = [...out.matchAll(/HTTP\/1\.1 (\d+) [^\n]*\n(\{[\s\S]*?\n\})/g)]
+    .map((m) => ({ status: Number(m[1]), body: JSON.parse(m[2]!) as { error?: string; error_description?: string } }))
+    .filter((r) => r.status !== 200);
+  const described = (pattern: RegExp) =>
+    refusals.find((r) => r.status === 401 && r.body.error === "invalid_client" && pattern.test(r.body.error_description ?? ""));
+  assert.ok(described(/already been used/), "replayed jti refused");
+  assert.ok(described(/expired/), "expired assertion refused");
+  assert.ok(described(/aud must be/), "wrong audience refused");
+  assert.ok(described(/kid "retired-key-2023"/), "unknown kid refused");
+  assert.ok(refusals.some((r) => r.status === 400 && r.body.error === "invalid_scope"), "scope refused");
+  assert.doesNotMatch(out, /127\.0\.0\.1:\d/, "the loopback port is never printed");
+});
+
+test("the app-launch and introspection pages show tokens that all verify, and never the loopback port", async () => {
+  for (const name of APP_LAUNCH_NOTEBOOKS) {
+    const nb = committed(name);
+    const tokens = await checkCommon(nb, name, join(root, "keys"));
+    assert.ok(tokens.length > 0, `${name}: tokens shown`);
+    assert.doesNotMatch(allText(nb), /127\.0\.0\.1:\d/, `${name}: the loopback port is never printed`);
+  }
+});
