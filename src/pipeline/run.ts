@@ -140,7 +140,9 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
   const fromRun = new Map(outcomes.filter((o) => o.ok).map((o) => [keyOf(o.job), o.ok ? o.product : undefined]));
   for (const key of [...pageJobs.keys()].sort()) {
     const job = pageJobs.get(key)!;
-    const summary = fromRun.get(key)?.summary ?? state.notebooks[key]?.summary;
+    // A page neither built now nor in the cache (a subset built on a fresh clone) keeps its entry
+    // from the page on disk, so the index never shrinks to the notebooks named.
+    const summary = fromRun.get(key)?.summary ?? state.notebooks[key]?.summary ?? (await summaryOnDisk(job));
     if (!summary) continue;
     // Link relative to docs/, where the index lives.
     const file = relative(project.docsDir, join(job.docsDir, summary.file));
@@ -165,6 +167,13 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
   }
   await writer!.writeFile(indexPath, html);
   state.index = sha256(html);
+}
+
+async function summaryOnDisk(job: NotebookJob): Promise<PageSummary | undefined> {
+  const page = await readIfExists(join(job.docsDir, `${job.name}.md`));
+  if (page === undefined) return undefined;
+  const { summarizePage } = await import("../render/html.js");
+  return summarizePage(job.name, page.toString("utf8"));
 }
 
 /** A writer's error as the notebook's failure; its message already names the notebook or the file. */

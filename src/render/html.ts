@@ -29,6 +29,12 @@ const defaultIndexTitle = "SMART backend services notebooks";
 let md: MarkdownIt | undefined;
 const markdown = (): MarkdownIt => (md ??= createMarkdown());
 
+/** The index's entry for a page already on disk, from its Markdown: what renderPage would say of it. */
+export function summarizePage(name: string, source: string): PageSummary {
+  const outline = pageOutline(markdown().parse(source, {}));
+  return { name, title: outline.title ?? name, summary: outline.summary, file: `${name}.html` };
+}
+
 /** docs/<name>.html from docs/<name>.md, with a verified view of every token it prints. */
 export async function renderPage(
   name: string,

@@ -153,6 +153,16 @@ describe("runBuild without executing", () => {
     assert.deepEqual(again.outcomes[0].changed, []);
   });
 
+  test("building some notebooks without a cache keeps the others' pages in the index", async (t) => {
+    const project = await scratchProject(t, { a: stored(), b: stored() });
+    await writeFile(join(project.docsDir, "b.md"), "# The b page\n\nWhat b shows.\n");
+    const result = await build(project, ["a"], { execute: false });
+    assert.equal(result.exitCode, 0, JSON.stringify(failures(result.outcomes)));
+    const index = await readFile(join(project.docsDir, "index.html"), "utf8");
+    assert.match(index, /<a href="a\.html">/);
+    assert.match(index, /<a href="b\.html">The b page<\/a>\n<p>What b shows\.<\/p>/);
+  });
+
   test("with check, reports a stale page as a diff, writes nothing and exits 1", async (t) => {
     const project = await scratchProject(t, { page: stored() });
     const before = await snapshot(project.root);
