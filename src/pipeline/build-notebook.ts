@@ -5,6 +5,8 @@ import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerpr
 import type { NotebookRecord } from "../cache/state.js";
 import { NotebookError, NotebookUsageError } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
+import type { KernelProfile } from "../kernel/profile.js";
+import { kernelNameOf } from "../notebook/kernel-name.js";
 import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
 import { readIfExists } from "../write/atomic.js";
@@ -63,6 +65,16 @@ async function readCarefully(raw: Buffer, job: NotebookJob): Promise<INotebookCo
   }
 }
 
+/** The kernel the notebook names; a missing or unknown one is a usage error (exit 2). */
+async function kernelFor(nb: INotebookContent, job: NotebookJob): Promise<KernelProfile> {
+  const name = kernelNameOf(nb);
+  if (!name) throw new NotebookUsageError(job.label, "no kernelspec in the notebook's metadata");
+  const { resolveKernel } = await import("../kernel/kernelspec.js");
+  return resolveKernel(name).catch((e: Error) => {
+    throw new NotebookUsageError(job.label, e.message);
+  });
+}
+
 /** Files of a page as the last build recorded them, when all are still on disk unchanged. */
 async function recordedFilesIntact(record: NotebookRecord): Promise<boolean> {
   for (const [path, hash] of Object.entries(record.files)) {
@@ -93,7 +105,9 @@ export async function buildNotebook(
   const known = record?.notebook === notebookHash ? quickParse(raw) : undefined;
   const parsed = known ?? (await readCarefully(raw, job));
 
-  const inputs = await inputsFingerprint(parsed, job.path, settings.keysDir);
+  // The kernel matters only when executing: --no-execute renders any notebook, kernel installed or not.
+  const profile = settings.execute ? await kernelFor(parsed, job) : undefined;
+  const inputs = await inputsFingerprint(parsed, job.path, settings.keysDir, profile ? await profile.fingerprint() : {});
   const storedOutputs = outputsFingerprint(parsed);
   const upToDate =
     !settings.force &&
@@ -122,9 +136,10 @@ export async function buildNotebook(
       maxTextLength: settings.maxTextLength,
       signal: settings.signal,
       onCell,
+      ...(profile ? { profile } : {}),
       ...(settings.transport ? { transport: settings.transport } : {}),
     });
-    notebook = await stabilize(executed.notebook, stored, job, ring);
+    notebook = await stabilize(executed.notebook, stored, job, ring, profile?.rewritesPaths !== false);
     const { serializeNotebook } = await import("../notebook/serialize.js");
     notebookText = serializeNotebook(notebook);
   }
@@ -162,12 +177,12 @@ export async function buildNotebook(
 }
 
 /** Same page from the same inputs: streams as nbconvert merges them, no machine paths, kept signatures. */
-async function stabilize(executed: INotebookContent, stored: INotebookContent, job: NotebookJob, ring: KeyRing): Promise<INotebookContent> {
+async function stabilize(executed: INotebookContent, stored: INotebookContent, job: NotebookJob, ring: KeyRing, rewritePaths: boolean): Promise<INotebookContent> {
   const { coalesceStreams } = await import("../stabilize/coalesce-streams.js");
   const { relativizeOutputs } = await import("../stabilize/paths.js");
   const { keepStoredSignatures } = await import("../stabilize/signatures.js");
   const coalesced = coalesceStreams(executed);
-  const relative = relativizeOutputs(coalesced, dirname(job.path));
+  const relative = rewritePaths ? relativizeOutputs(coalesced, dirname(job.path)) : coalesced;
   return keepStoredSignatures(relative, stored, ring);
 }
 
