@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
+import { asDocsError } from "../src/errors.js";
 import { findProject } from "../src/project.js";
 import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.js";
 import { runBuild } from "../src/pipeline/run.js";
@@ -22,10 +23,11 @@ function positiveInteger(value: string): number {
 
 const program = new Command()
   .name("build-docs")
-  .description("Executes the notebooks in fresh tslab kernels, writes their outputs back and renders docs/ (Markdown as nbconvert writes it, and HTML).")
+  .description("Executes the notebooks in fresh kernels (tslab, jslab, or any Jupyter kernelspec), writes their outputs back and renders docs/ (Markdown as nbconvert writes it, and HTML).")
   .argument("[notebooks...]", "notebooks or glob patterns to build (default: every notebooks/**/*.ipynb)")
   .option("--no-execute", "render the outputs stored in the notebooks, without running them")
   .option("--check", "build into memory and compare with the files on disk; write nothing; exit 1 if any is stale")
+  .option("--no-checks", "skip token verification and the private-key guard for this run (for notebooks that are not this project's pages)")
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
   .option("--out-dir <dir>", "write the docs into this folder instead of docs/")
   .option("--timeout <seconds>", "longest a single cell may run", positiveNumber, 60)
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
   }
   const opts = program.opts<{
     execute: boolean;
+    checks: boolean;
     check?: boolean;
     force?: boolean;
     outDir?: string;
@@ -76,22 +79,28 @@ async function main(): Promise<number> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
+  if (!opts.checks) process.stderr.write("warning: --no-checks: tokens are not verified and private keys not refused in this run\n");
   const reporter = createReporter(process.stdout, opts.check === true, opts.verbose === true);
   const t0 = performance.now();
-  const result = await runBuild({
-    project,
-    jobs: paths.map((p) => jobFor(p, project)),
-    execute: opts.execute,
-    force: opts.force === true,
-    check: opts.check === true,
-    timeoutMs: opts.timeout * 1000,
-    maxTextLength: opts.maxOutput,
-    parallel: opts.jobs,
-    transport: opts.transport,
-    signal: controller.signal,
-    reporter,
-  });
-  reporter.stop();
+  let result;
+  try {
+    result = await runBuild({
+      project,
+      jobs: paths.map((p) => jobFor(p, project)),
+      execute: opts.execute,
+      force: opts.force === true,
+      check: opts.check === true,
+      timeoutMs: opts.timeout * 1000,
+      maxTextLength: opts.maxOutput,
+      parallel: opts.jobs,
+      transport: opts.transport,
+      checks: opts.checks,
+      signal: controller.signal,
+      reporter,
+    });
+  } finally {
+    reporter.stop();
+  }
 
   const failed = result.outcomes.filter((o) => !o.ok);
   if (result.stale.length > 0) {
@@ -112,7 +121,11 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`build-docs: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 1;
+    // An error of the build as a whole (keys/ unusable, say): its message and its code's exit
+    // status; a stack only for a bug, and only under --verbose.
+    const error = asDocsError(e);
+    process.stderr.write(`build-docs: ${error.message}\n`);
+    if (error.details && process.argv.some((a) => a === "-v" || a === "--verbose")) process.stderr.write(`${error.details}\n`);
+    process.exitCode = error.exitStatus;
   },
 );

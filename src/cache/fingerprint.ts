@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
+import { readDocsMetadata } from "../notebook/docs-metadata.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
 
 export function sha256(data: string | Buffer): string {
@@ -12,8 +13,7 @@ export function sha256(data: string | Buffer): string {
 
 /** Files a notebook declares it reads besides keys/, in `metadata.docs.depends` (paths relative to it). */
 export function declaredDependencies(nb: INotebookContent): string[] {
-  const docs = nb.metadata.docs as { depends?: unknown } | undefined;
-  return Array.isArray(docs?.depends) ? docs.depends.filter((d): d is string => typeof d === "string") : [];
+  return readDocsMetadata(nb).depends;
 }
 
 async function filesUnder(dir: string): Promise<string[]> {

@@ -1,5 +1,7 @@
 import type { ICell, ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { KernelClient } from "../kernel/client.js";
+import { asDocsError } from "../errors.js";
+import { shallowCopy } from "../notebook/clone.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
 import type { Transport } from "../kernel/connection.js";
 import { KernelDiedError, KernelStartError, RequestTimeoutError } from "../kernel/errors.js";
@@ -13,6 +15,7 @@ import {
   DeadKernelError,
   ExecutionAborted,
   KernelStartFailure,
+  NotebookError,
   NotebookUsageError,
   UnexpectedSuccessError,
 } from "./errors.js";
@@ -41,7 +44,7 @@ export interface ExecutedNotebook {
 }
 
 /** How long an interrupted cell may take to stop before its kernel is killed. */
-const INTERRUPT_GRACE_MS = 1000;
+const INTERRUPT_GRACE_MS = 500;
 
 const tagged = (cell: ICell, tag: string): boolean => ((cell.metadata.tags as string[] | undefined) ?? []).includes(tag);
 
@@ -55,18 +58,16 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
   const { label } = options;
   const kernelName = kernelNameOf(nb);
   if (!kernelName) throw new NotebookUsageError(label, "no kernelspec in the notebook's metadata", "", undefined);
-  const profile = options.profile ?? (await resolveKernel(kernelName).catch((e: Error) => {
-    throw new NotebookUsageError(label, e.message);
+  const profile = options.profile ?? (await resolveKernel(kernelName).catch((e: unknown) => {
+    throw NotebookError.of(label, asDocsError(e));
   }));
   if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped before the notebook started");
 
   // Shallow copies: the cells' other content is shared, not cloned, because the notebook
   // reader remembers number spellings (1.0) by object identity.
-  const result: INotebookContent = {
-    ...nb,
-    metadata: { ...nb.metadata },
-    cells: nb.cells.map((c) => (c.cell_type === "code" ? { ...c } : c)),
-  };
+  const result = shallowCopy(nb);
+  result.metadata = shallowCopy(nb.metadata);
+  result.cells = nb.cells.map((c) => (c.cell_type === "code" ? shallowCopy(c) : c));
   const started = Date.now();
   let client: KernelClient;
   try {

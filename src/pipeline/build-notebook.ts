@@ -3,11 +3,13 @@ import { dirname, join } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
-import { NotebookError, NotebookUsageError } from "../execute/errors.js";
+import { asDocsError } from "../errors.js";
+import { ChecksFailedError, NotebookError, NotebookUsageError } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
 import type { KernelProfile } from "../kernel/profile.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
 import type { PageSummary } from "../render/html.js";
+import type { Finding, RenderedPage, StageContext } from "../stages/types.js";
 import type { KeyRing } from "../tokens/keyring.js";
 import { readIfExists } from "../write/atomic.js";
 import type { NotebookJob } from "./jobs.js";
@@ -21,7 +23,11 @@ export interface BuildSettings {
   keysDir: string;
   tool: string;
   signal: AbortSignal;
-  ring: () => Promise<KeyRing>;
+  /** Loaded once before any notebook (an empty ring under --no-checks when keys/ is unusable). */
+  ring: KeyRing;
+  /** Whether the output checks run (--no-checks turns them off). */
+  checks: boolean;
+  projectRoot: string;
 }
 
 /** What building one notebook produced, before anything is written. */
@@ -70,8 +76,8 @@ async function kernelFor(nb: INotebookContent, job: NotebookJob): Promise<Kernel
   const name = kernelNameOf(nb);
   if (!name) throw new NotebookUsageError(job.label, "no kernelspec in the notebook's metadata");
   const { resolveKernel } = await import("../kernel/kernelspec.js");
-  return resolveKernel(name).catch((e: Error) => {
-    throw new NotebookUsageError(job.label, e.message);
+  return resolveKernel(name).catch((e: unknown) => {
+    throw NotebookError.of(job.label, asDocsError(e));
   });
 }
 
@@ -115,7 +121,7 @@ export async function buildNotebook(
     record !== undefined &&
     record.tool === settings.tool &&
     // The same destination: with --out-dir the page goes elsewhere.
-    record.files[join(job.docsDir, `${job.name}.md`)] !== undefined &&
+    record.dir === job.docsDir &&
     (!settings.execute || record.inputs === inputs);
   if (upToDate && (await recordedFilesIntact(record))) {
     return { job, status: "unchanged", cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
@@ -124,9 +130,19 @@ export async function buildNotebook(
   // Rewriting the notebook needs what the careful reader keeps (how numbers were spelled).
   const stored = known ? await readCarefully(raw, job) : parsed;
   const mustExecute = settings.execute && (settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
+  const { STABILIZERS, CHECKS, RENDERERS } = await import("../stages/index.js");
+  const ctx: StageContext = {
+    label: job.label,
+    notebookPath: job.path,
+    notebookDir: dirname(job.path),
+    projectRoot: settings.projectRoot,
+    name: job.name,
+    stored,
+    ring: settings.ring,
+    ...(profile ? { kernel: profile } : {}),
+  };
   let notebook = stored;
   let notebookText: string | undefined;
-  const ring = await settings.ring();
   if (mustExecute) {
     const { executeNotebook } = await import("../execute/execute-notebook.js");
     const executed = await executeNotebook(stored, {
@@ -139,21 +155,24 @@ export async function buildNotebook(
       ...(profile ? { profile } : {}),
       ...(settings.transport ? { transport: settings.transport } : {}),
     });
-    notebook = await stabilize(executed.notebook, stored, job, ring, profile?.rewritesPaths !== false);
+    notebook = executed.notebook;
+    for (const stabilizer of STABILIZERS) notebook = await stabilizer.apply(notebook, ctx);
     const { serializeNotebook } = await import("../notebook/serialize.js");
     notebookText = serializeNotebook(notebook);
   }
 
-  await checkOutputs(notebook, job, ring);
+  // The docs must never show a token that does not verify, nor a private key: every check
+  // runs, and every finding is reported.
+  if (settings.checks) {
+    const findings: Finding[] = [];
+    for (const check of CHECKS) findings.push(...(await check.check(notebook, ctx)));
+    if (findings.length > 0) throw new ChecksFailedError(job.label, findings);
+  }
 
-  const { renderMarkdown } = await import("../render/markdown.js");
-  const { renderPage } = await import("../render/html.js");
-  const markdown = renderMarkdown(notebook, job.name);
-  const page = await renderPage(job.name, markdown.markdown, ring);
-  const files = new Map<string, Buffer>();
-  files.set(join(job.docsDir, `${job.name}.md`), Buffer.from(markdown.markdown, "utf8"));
-  for (const [rel, content] of markdown.files) files.set(join(job.docsDir, rel), content);
-  files.set(join(job.docsDir, `${job.name}.html`), Buffer.from(page.html, "utf8"));
+  const page: RenderedPage = { files: new Map() };
+  for (const renderer of RENDERERS) await renderer.render(notebook, ctx, page);
+  const files = new Map([...page.files].map(([rel, content]) => [join(job.docsDir, rel), content]));
+  const summary = page.summary ?? { name: job.name, title: job.name, summary: "", file: `${job.name}.html` };
 
   const writtenNotebook = notebookText === undefined ? raw : Buffer.from(notebookText, "utf8");
   return {
@@ -163,39 +182,16 @@ export async function buildNotebook(
     ...(notebookText === undefined ? {} : { notebookText }),
     files,
     extractDir: join(job.docsDir, `${job.name}_files`),
-    summary: page.summary,
+    summary,
     record: {
       inputs,
       outputs: outputsFingerprint(notebook),
       notebook: sha256(writtenNotebook),
       tool: settings.tool,
+      dir: job.docsDir,
       files: Object.fromEntries([...files].map(([path, content]) => [path, sha256(content)])),
-      summary: page.summary,
+      summary,
       cells: notebook.cells.length,
     },
   };
-}
-
-/** Same page from the same inputs: streams as nbconvert merges them, no machine paths, kept signatures. */
-async function stabilize(executed: INotebookContent, stored: INotebookContent, job: NotebookJob, ring: KeyRing, rewritePaths: boolean): Promise<INotebookContent> {
-  const { coalesceStreams } = await import("../stabilize/coalesce-streams.js");
-  const { relativizeOutputs } = await import("../stabilize/paths.js");
-  const { keepStoredSignatures } = await import("../stabilize/signatures.js");
-  const coalesced = coalesceStreams(executed);
-  const relative = rewritePaths ? relativizeOutputs(coalesced, dirname(job.path)) : coalesced;
-  return keepStoredSignatures(relative, stored, ring);
-}
-
-/** The docs must never show a token that does not verify, nor a private key. */
-async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRing): Promise<void> {
-  const { checkNotebookTokens } = await import("../tokens/check-notebook.js");
-  const { findPrivateKeyMaterial } = await import("../guard/private-keys.js");
-  const leak = findPrivateKeyMaterial(nb)[0];
-  if (leak) {
-    throw new NotebookError(job.label, `private key material in the cell's ${leak.where} (${leak.what}); the docs are public. Print only public keys, or set metadata "docs": {"allow_private_keys": true}`, "", leak.cell);
-  }
-  const bad = (await checkNotebookTokens(nb, ring))[0];
-  if (bad) {
-    throw new NotebookError(job.label, `token ${bad.tokenStart}… does not verify against keys/: ${bad.reason} (tag the cell "unverified-token" if it shows a bad token on purpose)`, "", bad.cell);
-  }
 }

@@ -1,8 +1,9 @@
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import pLimit from "p-limit";
 import { sha256, toolFingerprint } from "../cache/fingerprint.js";
 import { loadState, saveState, type BuildState } from "../cache/state.js";
-import { NotebookError, NotebookUsageError, ExecutionAborted } from "../execute/errors.js";
+import { asDocsError } from "../errors.js";
+import { NotebookError, ExecutionAborted } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
 import type { Project } from "../project.js";
 import type { PageSummary } from "../render/html.js";
@@ -22,6 +23,8 @@ export interface RunOptions {
   maxTextLength: number;
   parallel: number;
   transport?: Transport;
+  /** Token verification and the private-key guard (off with --no-checks). */
+  checks: boolean;
   signal: AbortSignal;
   reporter: Reporter;
 }
@@ -53,8 +56,8 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
   const state = await loadState(project.cacheFile);
   state.tool = await toolFingerprint(state.tool);
   const tool = state.tool.hash;
-  let ring: Promise<KeyRing> | undefined;
-  const loadRing = (): Promise<KeyRing> => (ring ??= import("../tokens/keyring.js").then((m) => m.loadKeyRing(project.keysDir)));
+  // Once, before any notebook: a bad keys/ fails the build once, naming the file.
+  const ring = await loadRing(project.keysDir, options.checks);
   const limit = pLimit(Math.max(1, options.parallel));
   const stale: string[] = [];
 
@@ -77,7 +80,9 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         keysDir: project.keysDir,
         tool,
         signal: options.signal,
-        ring: loadRing,
+        ring,
+        checks: options.checks,
+        projectRoot: project.root,
         ...(options.transport ? { transport: options.transport } : {}),
       }, state.notebooks[job.label], (cell, cells) => options.reporter.cell(job, cell, cells));
       let changed: string[];
@@ -87,25 +92,29 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         changed = diffs;
       } else {
         changed = await writeProduct(product);
-        state.notebooks[job.label] = product.record;
+        // The cache describes the project's own notebooks; one outside it leaves no trace here.
+        if (insideProject(job.path, project)) state.notebooks[job.label] = product.record;
       }
       outcome = { job, ok: true, product, seconds: seconds(), changed };
     } catch (e) {
-      const error = e instanceof NotebookError ? e : new NotebookError(job.label, `internal error: ${(e as Error).stack ?? e}`);
+      // A bug of the build shows its stack only under --verbose (in the details).
+      const error = NotebookError.of(job.label, asDocsError(e));
       outcome = { job, ok: false, error, seconds: seconds() };
     }
     options.reporter.finished(outcome);
     return outcome;
   })));
 
-  if (!options.signal.aborted) await buildIndex(options, state, outcomes, loadRing, stale);
-  if (!options.check && !options.signal.aborted) await saveState(project.cacheFile, state);
+  if (!options.signal.aborted) await buildIndex(options, state, outcomes, stale);
+  // A build of notebooks from elsewhere (into another --out-dir) creates no cache in the project.
+  const touchesProject = options.jobs.some((job) => insideProject(job.path, project));
+  if (!options.check && !options.signal.aborted && touchesProject) await saveState(project.cacheFile, state);
 
   return { outcomes, stale, exitCode: exitCodeOf(outcomes, stale, options.signal) };
 }
 
 /** docs/index.html lists every page that exists, built in this run or before. */
-async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], loadRing: () => Promise<KeyRing>, stale: string[]): Promise<void> {
+async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], stale: string[]): Promise<void> {
   const { project } = options;
   const summaries = new Map<string, PageSummary>();
   const labels = new Set([...(await defaultNotebooks(project)).map((p) => relative(project.root, p)), ...options.jobs.map((j) => j.label)]);
@@ -122,7 +131,6 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
   const allUnchanged = outcomes.every((o) => o.ok && o.product.status === "unchanged");
   const current = await readIfExists(indexPath);
   if (allUnchanged && current && state.index === sha256(current)) return;
-  await loadRing();
   const { renderIndex } = await import("../render/html.js");
   const html = Buffer.from(renderIndex([...summaries.values()]), "utf8");
   if (options.check) {
@@ -139,7 +147,26 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
 function exitCodeOf(outcomes: Outcome[], stale: string[], signal: AbortSignal): RunResult["exitCode"] {
   if (signal.aborted) return signal.reason === "SIGTERM" ? 143 : 130;
   const failures = outcomes.filter((o) => !o.ok);
-  if (failures.some((o) => !o.ok && o.error instanceof NotebookUsageError)) return 2;
+  if (failures.some((o) => !o.ok && o.error.exitStatus === 2)) return 2;
   if (failures.length > 0 || stale.length > 0) return 1;
   return 0;
+}
+
+function insideProject(path: string, project: Project): boolean {
+  const rel = relative(project.root, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+/**
+ * The key ring for every notebook of the build. Under --no-checks nothing verifies against
+ * it, so a missing or unreadable keys/ gives an empty ring instead of an error.
+ */
+async function loadRing(keysDir: string, checks: boolean): Promise<KeyRing> {
+  const { loadKeyRing, keyRingFromSets } = await import("../tokens/keyring.js");
+  try {
+    return await loadKeyRing(keysDir);
+  } catch (e) {
+    if (!checks) return keyRingFromSets([]);
+    throw e;
+  }
 }

@@ -2,7 +2,9 @@ import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { INotebookContent } from "@jupyterlab/nbformat";
+import { cloneJson } from "../notebook/clone.js";
 import { cellOutputs } from "../tokens/output-text.js";
+import type { Stabilizer } from "../stages/types.js";
 
 const rootCache = new Map<string, string>();
 
@@ -90,7 +92,7 @@ function relativizeValue(value: unknown, dir: string, root: string): unknown {
  * output (where tslab puts compile errors and stack traces). Returns a new notebook.
  */
 export function relativizeOutputs(nb: INotebookContent, notebookDir: string, projectRoot?: string): INotebookContent {
-  const result = structuredClone(nb);
+  const result = cloneJson(nb);
   const root = projectRoot ?? findProjectRoot(notebookDir);
   for (const cell of result.cells) {
     for (const output of cellOutputs(cell)) {
@@ -105,3 +107,9 @@ export function relativizeOutputs(nb: INotebookContent, notebookDir: string, pro
   }
   return result;
 }
+
+/** Only for kernels whose profile says their text carries machine paths (tslab); tracebacks of others stay as written. */
+export const relativePathsStage: Stabilizer = {
+  name: "relative paths",
+  apply: (nb, ctx) => (ctx.kernel?.rewritesPaths === false ? nb : relativizeOutputs(nb, ctx.notebookDir, ctx.projectRoot)),
+};
