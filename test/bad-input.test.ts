@@ -107,7 +107,7 @@ describe("bad input", { concurrency: 2 }, () => {
     const result = await build(t, setup.copy, []);
     await assertFailed(t, setup, result, 2, {
       x: /^notebooks\/x\.ipynb, cell 1: code cell has no "outputs" list$/,
-      y: /^notebooks\/y\.ipynb: nbformat 3 is not supported \(expected 4\)$/,
+      y: /^notebooks\/y\.ipynb: nbformat 3 notebook cannot be read: "metadata" must be an object$/,
     });
   });
 

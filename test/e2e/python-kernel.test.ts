@@ -30,6 +30,14 @@ const FAILING: Record<string, string> = {
   exits: "import os\nos._exit(3)",
 };
 
+/** An nbformat 3 notebook as IPython 3 wrote them, lines without their ends. */
+const OLD_FORMAT = JSON.stringify({
+  metadata: { name: "", kernelspec: { name: "python3", display_name: "Python 3", language: "python" } },
+  nbformat: 3,
+  nbformat_minor: 0,
+  worksheets: [{ cells: [{ cell_type: "code", collapsed: false, input: ["x = 6", "print(x * 7)"], language: "python", metadata: {}, outputs: [], prompt_number: null }], metadata: {} }],
+});
+
 let copy: ProjectCopy;
 let build: RunResult;
 /** every-output.ipynb as nbconvert --execute writes it, nbclient's timing metadata removed by nbformat itself. */
@@ -45,6 +53,7 @@ describe("Python notebooks on ipykernel", { skip: !ready && process.env.CI !== "
       if (name.endsWith(".json")) await copyFile(join(projectRoot, "keys", "spec", name), copy.path("keys", name));
     }
     for (const name of ["every-output", "spec-example"]) await copyFile(join(fixtures, `${name}.ipynb`), copy.path("notebooks", `${name}.ipynb`));
+    await copy.write("notebooks/old-format.ipynb", OLD_FORMAT);
     await copy.write(".nbconvert/every-output.ipynb", await readFile(join(fixtures, "every-output.ipynb"), "utf8"));
     for (const [name, code] of Object.entries(FAILING)) {
       await copy.write(`failing/${name}.ipynb`, pythonNotebook(['print("first cell")', code, 'print("never runs")']));
@@ -105,6 +114,16 @@ describe("Python notebooks on ipykernel", { skip: !ready && process.env.CI !== "
     assert.equal(signed(es384), signed(published.tokens.ES384));
     const ring = await loadKeyRing(join(projectRoot, "keys", "spec"));
     assert.equal((await verifyToken(es384, ring)).ok, true);
+  });
+
+  test("an nbformat 3 notebook executes and is written back as nbformat 4, valid for nbformat", async () => {
+    const written = await copy.read("notebooks", "old-format.ipynb");
+    const nb = JSON.parse(written) as INotebookContent;
+    assert.equal(nb.nbformat, 4);
+    assert.deepEqual((nb.cells[0] as ICodeCell).outputs, [{ output_type: "stream", name: "stdout", text: ["42\n"] }]);
+    const validate = "import nbformat, sys\nnbformat.validate(nbformat.read(sys.argv[1], 4))";
+    await run(python, ["-c", validate, copy.path("notebooks", "old-format.ipynb")]);
+    assert.match(await copy.read("docs", "old-format.md"), /^ {4}42$/m);
   });
 
   test("a Python error, a timeout and a dead kernel each fail their notebook, naming the cell", async () => {
