@@ -23,7 +23,7 @@ function positiveInteger(value: string): number {
 
 const program = new Command()
   .name("build-docs")
-  .description("Executes the notebooks in fresh kernels (tslab, jslab, or any Jupyter kernelspec), writes their outputs back and renders docs/ (Markdown as nbconvert writes it, and HTML).")
+  .description("Executes the notebooks in fresh kernels (built in, or any installed Jupyter kernelspec), writes their outputs back and renders docs/ (Markdown as nbconvert writes it, and HTML).")
   .argument("[notebooks...]", "notebooks or glob patterns to build (default: every notebooks/**/*.ipynb)")
   .option("--no-execute", "render the outputs stored in the notebooks, without running them")
   .option("--check", "build into memory and compare with the files on disk; write nothing; exit 1 if any is stale")

@@ -63,7 +63,7 @@ export async function executeCell(client: KernelClient, code: string, options: C
     // Killed for its output, whether the kill or the cell's end came first.
     if (!reply || overflowed) throw new OutputLimitError(joinText(collector.truncationNotice()?.text ?? ""));
     if (reply.status === "abort" || reply.status === "aborted") {
-      // Some kernels (tslab) refuse requests for a moment after an error; their profile says how long.
+      // Some kernels refuse requests for a moment after an error; their profile says how long.
       if (attempt >= client.profile.abortRetries) throw new CellAbortedError(`the kernel refused to run the cell ${attempt + 1} times (status "${reply.status}")`);
       await new Promise((resolve) => setTimeout(resolve, client.profile.abortRetryDelayMs));
       continue;

@@ -34,9 +34,9 @@ export interface Connection {
 }
 
 /**
- * The ZeroMQ endpoint of a channel. For ipc, tslab binds `ipc://<ip>:<port>` (with a colon),
- * jupyter_client's kernels `<ip>-<port>`: the kernel's profile says which, and this client
- * follows the kernel it drives. TCP is `tcp://<ip>:<port>` for every kernel.
+ * The ZeroMQ endpoint of a channel. For ipc, jupyter_client's kernels bind `ipc://<ip>-<port>`
+ * and others `ipc://<ip>:<port>` (with a colon): the kernel's profile says which, and this
+ * client follows the kernel it drives. TCP is `tcp://<ip>:<port>` for every kernel.
  */
 export function endpoint(info: ConnectionInfo, channel: Channel, ipcSeparator: ":" | "-" = ":"): string {
   const separator = info.transport === "ipc" ? ipcSeparator : ":";

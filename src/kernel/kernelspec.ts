@@ -119,7 +119,7 @@ function kernelspecProfile(name: string, folder: string, raw: Buffer, spec: Kern
 }
 
 /**
- * The profile for a notebook's `metadata.kernelspec.name`: tslab and jslab built in, any other
+ * The profile for a notebook's `metadata.kernelspec.name`: the built-in ones, or any other
  * kernel found in Jupyter's kernelspec folders. Throws ERR_KERNEL_NOT_FOUND naming the folders
  * searched, or ERR_KERNEL_NOT_FOUND for a kernel.json that cannot be used.
  */

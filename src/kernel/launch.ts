@@ -47,8 +47,8 @@ export class KernelProcess {
   }
 
   /**
-   * Starts the kernel its profile describes (`tslab kernel --config-path <file>`, or a
-   * kernel.json's argv) in `cwd`. The kernel gets a process group of its own so that Ctrl-C
+   * Starts the kernel its profile describes (its command line with the connection file) in
+   * `cwd`. The kernel gets a process group of its own so that Ctrl-C
    * in a terminal reaches the build, which then decides (kernels treat SIGINT as an
    * interrupt, not as a reason to exit).
    */
@@ -76,7 +76,7 @@ export class KernelProcess {
     return this.log.toString();
   }
 
-  /** For signal-mode kernels: tslab and ipykernel stop the running code on SIGINT. */
+  /** For signal-mode kernels, which stop the running code on SIGINT. */
   interrupt(): void {
     this.signal("SIGINT");
   }

@@ -20,18 +20,18 @@ export interface KernelProfile {
   /** Jupyter's `interrupt_mode`: SIGINT to the process, or an `interrupt_request` on control. */
   readonly interruptMode: "signal" | "message";
   /**
-   * How the kernel names ipc sockets: jupyter_client's kernels bind `<ip>-<port>`, tslab binds
-   * `<ip>:<port>`. The client connects where the kernel binds.
+   * How the kernel names ipc sockets: jupyter_client's kernels bind `<ip>-<port>`, some
+   * (the built-in ones) `<ip>:<port>`. The client connects where the kernel binds.
    */
   readonly ipcSeparator: ":" | "-";
   /**
-   * Times a request the kernel answered `abort` is sent again, after `abortRetryDelayMs`. tslab
-   * refuses requests for 200 ms after an error; Jupyter kernels abort only with stop_on_error,
+   * Times a request the kernel answered `abort` is sent again, after `abortRetryDelayMs`. Some
+   * kernels refuse requests for a moment after an error; Jupyter kernels abort only with stop_on_error,
    * which a notebook build never relies on, so for them an abort is final.
    */
   readonly abortRetries: number;
   readonly abortRetryDelayMs: number;
-  /** Whether absolute paths inside the project are made relative in error text (tslab's file:// stacks). */
+  /** Whether absolute paths inside the project are made relative in error text (file:// stacks of a Node kernel). */
   readonly rewritesPaths: boolean;
   /** The one line a user reads for a cell that raised, from its outputs. */
   summarizeError(outputs: readonly IOutput[]): { summary: string; line?: number };

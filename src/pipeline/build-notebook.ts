@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
-import { asDocsError } from "../errors.js";
+import { asDocsError, DocsError } from "../errors.js";
 import { ChecksFailedError, NotebookError, NotebookUsageError } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
 import type { KernelProfile } from "../kernel/profile.js";
@@ -170,7 +170,14 @@ export async function buildNotebook(
   }
 
   const page: RenderedPage = { files: new Map() };
-  for (const renderer of RENDERERS) await renderer.render(notebook, ctx, page);
+  try {
+    for (const renderer of RENDERERS) await renderer.render(notebook, ctx, page);
+  } catch (e) {
+    // A notebook the renderers cannot handle is refused (exit 2), not a crash of the build.
+    if (e instanceof DocsError) throw NotebookError.of(job.label, e);
+    const error = e instanceof Error ? e : new Error(String(e));
+    throw new NotebookUsageError(job.label, `cannot be rendered: ${error.message}`, error.stack ?? "");
+  }
   const files = new Map([...page.files].map(([rel, content]) => [join(job.docsDir, rel), content]));
   const summary = page.summary ?? { name: job.name, title: job.name, summary: "", file: `${job.name}.html` };
 

@@ -8,7 +8,7 @@ const OVERWRITTEN = /[^\n]*\r(?=[^\n])/g;
 
 /**
  * Merges consecutive stream outputs of the same name into one and applies carriage returns,
- * as nbconvert does before it writes an executed notebook. tslab sends every console.log as
+ * as nbconvert does before it writes an executed notebook. A kernel may send every write as
  * a message of its own, so without this a notebook would hold one output per line.
  */
 export function coalesceStreams(nb: INotebookContent): INotebookContent {

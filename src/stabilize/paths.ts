@@ -89,7 +89,7 @@ function relativizeValue(value: unknown, dir: string, root: string): unknown {
 
 /**
  * relativizePaths applied to the stream text and the error message and traceback of every
- * output (where tslab puts compile errors and stack traces). Returns a new notebook.
+ * output (where a Node kernel puts compile errors and stack traces). Returns a new notebook.
  */
 export function relativizeOutputs(nb: INotebookContent, notebookDir: string, projectRoot?: string): INotebookContent {
   const result = cloneJson(nb);
@@ -108,8 +108,9 @@ export function relativizeOutputs(nb: INotebookContent, notebookDir: string, pro
   return result;
 }
 
-/** Only for kernels whose profile says their text carries machine paths (tslab); tracebacks of others stay as written. */
+/** Only for kernels whose profile says their text carries machine paths; tracebacks of others stay as written. */
 export const relativePathsStage: Stabilizer = {
   name: "relative paths",
-  apply: (nb, ctx) => (ctx.kernel?.rewritesPaths === false ? nb : relativizeOutputs(nb, ctx.notebookDir, ctx.projectRoot)),
+  // The root is the notebook's own (nearest package.json), also for a notebook from elsewhere.
+  apply: (nb, ctx) => (ctx.kernel?.rewritesPaths === false ? nb : relativizeOutputs(nb, ctx.notebookDir)),
 };

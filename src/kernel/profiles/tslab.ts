@@ -1,13 +1,29 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { diagnosticLine, errorText, reportsUncaughtError, summarizeError } from "../../execute/summarize.js";
+import stripAnsi from "strip-ansi";
+import { errorText, summarizeError } from "../../execute/summarize.js";
 import type { KernelProfile } from "../profile.js";
 
 /** The tslab entry point of this project's own install, so the kernel matches the lock file. */
 export function tslabEntry(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve("tslab/package.json")), "bin", "tslab");
+}
+
+/** tslab prints TypeScript diagnostics as `<line>:<column> - <message>`. */
+const DIAGNOSTIC_LINE = /^(\d+):(\d+) - ([^\n]*)/m;
+
+/** A compile error names its line in the cell; anything else reads as the first error line. */
+function summarize(text: string): { summary: string; line?: number } {
+  const diagnostic = DIAGNOSTIC_LINE.exec(text);
+  if (!diagnostic) return { summary: summarizeError(text) };
+  return { summary: `TypeScript error at line ${diagnostic[1]}, column ${diagnostic[2]}: ${diagnostic[3]!.trim()}`, line: Number(diagnostic[1]) };
+}
+
+/** tslab reports an error raised outside the cell's own flow (after it ended) on a stream. */
+function reportsUncaughtError(text: string): boolean {
+  return /^(UnhandledPromiseRejection|UncaughtException):/m.test(stripAnsi(text));
 }
 
 /** Packages whose version changes what a cell prints. */
@@ -46,11 +62,7 @@ function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
     abortRetries: 4,
     abortRetryDelayMs: 250,
     rewritesPaths: true,
-    summarizeError(outputs) {
-      const text = errorText(outputs);
-      const line = diagnosticLine(text);
-      return { summary: summarizeError(text), ...(line === undefined ? {} : { line }) };
-    },
+    summarizeError: (outputs) => summarize(errorText(outputs)),
     reportsUncaughtError,
     fingerprint: () => Promise.resolve(versions()),
   };
