@@ -109,7 +109,7 @@ async function main(): Promise<number> {
   }
   if (failed.length > 0) {
     process.stderr.write(`\n${failed.length} of ${result.outcomes.length} notebook(s) failed:\n`);
-    for (const o of failed) if (!o.ok) process.stderr.write(`  ${o.error.message}\n`);
+    for (const o of failed) if (!o.ok) process.stderr.write(`${o.error.message.replace(/^/gm, "  ")}\n`);
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(`${result.outcomes.length} notebook(s), ${failed.length} failed${opts.check ? `, ${result.stale.length} stale file(s)` : ""}, ${seconds} s\n`);

@@ -77,6 +77,6 @@ export class ChecksFailedError extends NotebookError {
     const [first, ...rest] = findings;
     const line = (f: Finding): string => `${notebook}${f.cell === undefined ? "" : `, cell ${f.cell}`}: ${f.message}`;
     super(notebook, first!.message, "", first!.cell, undefined, first!.code);
-    if (rest.length > 0) this.message = [line(first!), ...rest.map((f) => `  ${line(f)}`)].join("\n");
+    if (rest.length > 0) this.message = [first!, ...rest].map(line).join("\n");
   }
 }
