@@ -98,6 +98,14 @@ describe("one error model", () => {
     }
   });
 
+  test("an --out-dir that is a file fails with the system's reason, not as an internal error", async () => {
+    const result = await copy.run(["--no-execute", "--no-checks", "--out-dir", "package.json", "bad/findings.ipynb"]);
+    const all = clean(result);
+    assert.equal(result.code, 1, all);
+    assert.match(result.stdout, /^ {6}bad\/findings\.ipynb: ENOTDIR: not a directory, open '.*package\.json\/findings\.md'$/m);
+    assert.match(result.stderr, /^build-docs: ENOTDIR: not a directory, open '.*package\.json\/index\.html'$/m);
+  });
+
   test("--no-execute --out-dir on notebooks outside the project writes no page, notebook or cache inside it", async () => {
     await writeFile(join(outside, "elsewhere.ipynb"), notebook([[text("from elsewhere\n")]]));
     const before = await snapshot(copy.dir);
