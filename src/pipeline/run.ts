@@ -117,7 +117,9 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
 async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], stale: string[]): Promise<void> {
   const { project } = options;
   const summaries = new Map<string, PageSummary>();
-  const labels = new Set([...(await defaultNotebooks(project)).map((p) => relative(project.root, p)), ...options.jobs.map((j) => j.label)]);
+  // Notebooks from outside the project get an index of their own, not one of the project's pages.
+  const ownPages = options.jobs.some((job) => insideProject(job.path, project)) ? (await defaultNotebooks(project)).map((p) => relative(project.root, p)) : [];
+  const labels = new Set([...ownPages, ...options.jobs.map((j) => j.label)]);
   const fromRun = new Map(outcomes.filter((o) => o.ok).map((o) => [o.job.label, o.ok ? o.product : undefined]));
   for (const label of [...labels].sort()) {
     const product = fromRun.get(label);

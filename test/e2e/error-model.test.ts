@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -108,11 +108,17 @@ describe("one error model", () => {
 
   test("--no-execute --out-dir on notebooks outside the project writes no page, notebook or cache inside it", async () => {
     await writeFile(join(outside, "elsewhere.ipynb"), notebook([[text("from elsewhere\n")]]));
+    // A page of the project's own, built before: the index made elsewhere must not list it.
+    await copy.write("notebooks/own-page.ipynb", notebook([[text("the project's page\n")]]));
+    assert.equal((await copy.run(["--no-execute"])).code, 0);
     const before = await snapshot(copy.dir);
     const result = await copy.run(["--no-execute", "--out-dir", join(outside, "site"), join(outside, "elsewhere.ipynb")]);
     assert.equal(result.code, 0, clean(result));
     const afterRun = await snapshot(copy.dir);
     assert.deepEqual([...afterRun.keys()].filter((p) => !before.has(p) || before.get(p) !== afterRun.get(p)), []);
     assert.deepEqual((await readdir(join(outside, "site"))).sort(), ["elsewhere.html", "elsewhere.md", "index.html"]);
+    const index = await readFile(join(outside, "site", "index.html"), "utf8");
+    assert.match(index, /href="elsewhere\.html"/);
+    assert.doesNotMatch(index, /own-page/);
   });
 });
