@@ -95,6 +95,10 @@ export class KernelClient {
       await client.waitUntilReady(options.startTimeoutMs ?? 60_000);
     } catch (e) {
       await client.shutdown();
+      if (e instanceof KernelDiedError && e.exit.code === null && e.exit.signal === null) {
+        // Its program could not be run at all (not installed, say): the system's reason says why.
+        throw new KernelStartError(`kernel "${profile.name}" could not be started: ${proc.output.trim()} (from ${profile.source})`, e.log);
+      }
       if (e instanceof KernelDiedError) throw new KernelStartError(`kernel exited while starting (${e.message})`, e.log);
       if (e instanceof RequestTimeoutError) throw new KernelStartError(`kernel did not answer within ${e.seconds} s of its start`, proc.output);
       throw e;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -104,6 +104,18 @@ describe("one error model", () => {
     assert.equal(result.code, 1, all);
     assert.match(result.stdout, /^ {6}bad\/findings\.ipynb: ENOTDIR: not a directory, open '.*package\.json\/findings\.md'$/m);
     assert.match(result.stderr, /^build-docs: ENOTDIR: not a directory, open '.*package\.json\/index\.html'$/m);
+  });
+
+  test("a kernelspec whose program is not installed fails its notebook with exit 1, naming kernel, reason and kernelspec", async () => {
+    const specDir = join(outside, "jupyter", "kernels", "ghost");
+    await mkdir(specDir, { recursive: true });
+    await writeFile(join(specDir, "kernel.json"), JSON.stringify({ argv: ["/nonexistent/ghost-kernel", "{connection_file}"], display_name: "Ghost", language: "ghost" }));
+    const ghost = JSON.parse(notebook([[]])) as { metadata: Record<string, unknown> };
+    ghost.metadata.kernelspec = { name: "ghost", display_name: "Ghost", language: "ghost" };
+    await copy.write("bad/ghost.ipynb", JSON.stringify(ghost));
+    const result = await copy.run(["--no-checks", "bad/ghost.ipynb"], { env: { JUPYTER_PATH: join(outside, "jupyter") } });
+    assert.equal(result.code, 1, clean(result));
+    assert.match(result.stderr, new RegExp(`^ {2}bad/ghost\\.ipynb: kernel "ghost" could not be started: spawn /nonexistent/ghost-kernel ENOENT \\(from ${specDir}\\)$`, "m"));
   });
 
   test("--no-execute --out-dir on notebooks outside the project writes no page, notebook or cache inside it", async () => {
