@@ -35,7 +35,7 @@ const program = new Command()
   .option("--max-output <chars>", "most characters of stream output a cell may print; more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
-  .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error or unreadable notebook, 130/143 stopped by SIGINT/SIGTERM.")
+  .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error, a notebook that cannot be read or rendered, a kernel not found, unusable keys/,\n130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
