@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
-import { DocsError } from "../src/errors.js";
+import { asDocsError } from "../src/errors.js";
 import { findProject, type Project } from "../src/project.js";
 import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../src/pipeline/jobs.js";
 import { preflight } from "../src/pipeline/preflight.js";
@@ -29,10 +29,11 @@ function positiveInteger(value: string): number {
 
 const program = new Command()
   .name("build-docs")
-  .description("Executes the notebooks in fresh tslab kernels, writes their outputs back and renders docs/ (Markdown as nbconvert writes it, and HTML).")
+  .description("Executes the notebooks in fresh kernels (built in, or any installed Jupyter kernelspec), writes their outputs back and renders docs/ (Markdown as nbconvert writes it, and HTML).")
   .argument("[notebooks...]", "notebooks or glob patterns to build (default: every notebooks/**/*.ipynb)")
   .option("--no-execute", "render the outputs stored in the notebooks, without running them")
   .option("--check", "build into memory and compare with the files on disk; write nothing; exit 1 if any is stale")
+  .option("--no-checks", "skip token verification and the private-key guard for this run (for notebooks that are not this project's pages)")
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
   .option("--out-dir <dir>", "write the docs into this folder instead of docs/")
   .option("--timeout <seconds>", "longest a single cell may run", positiveNumber, 60)
@@ -45,12 +46,13 @@ const program = new Command()
   .option("--params-file <file>", "set parameters from a JSON object (-p wins over it); needs --out-dir")
   .option("--allow-undeclared", "inject parameters the notebook's parameters cell does not declare")
   .option("--keys <dir>", "the folder of public keys that every token shown must verify against (default: keys/)")
-  .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error, unreadable notebook, colliding pages or a link in the way, 130/143 stopped by SIGINT/SIGTERM.")
+  .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error, a notebook that cannot be read or rendered, a kernel not found, unusable keys/,\ncolliding pages or a link in the way, 130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 interface CliOptions {
   execute: boolean;
+  checks: boolean;
   check?: boolean;
   force?: boolean;
   outDir?: string;
@@ -139,23 +141,29 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
+  if (!opts.checks) process.stderr.write("warning: --no-checks: tokens are not verified and private keys not refused in this run\n");
   const reporter = createReporter(process.stdout, opts.check === true, opts.verbose === true);
   const t0 = performance.now();
-  const result = await runBuild({
-    project,
-    jobs,
-    execute: opts.execute,
-    force: opts.force === true,
-    check: opts.check === true,
-    timeoutMs: opts.timeout * 1000,
-    maxTextLength: opts.maxOutput,
-    parallel: opts.jobs,
-    transport: opts.transport,
-    signal: controller.signal,
-    reporter,
-    warn,
-  });
-  reporter.stop();
+  let result;
+  try {
+    result = await runBuild({
+      project,
+      jobs,
+      execute: opts.execute,
+      force: opts.force === true,
+      check: opts.check === true,
+      timeoutMs: opts.timeout * 1000,
+      maxTextLength: opts.maxOutput,
+      parallel: opts.jobs,
+      transport: opts.transport,
+      checks: opts.checks,
+      signal: controller.signal,
+      reporter,
+      warn,
+    });
+  } finally {
+    reporter.stop();
+  }
 
   const failed = result.outcomes.filter((o) => !o.ok);
   if (result.stale.length > 0) {
@@ -164,7 +172,7 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   }
   if (failed.length > 0) {
     process.stderr.write(`\n${failed.length} of ${result.outcomes.length} notebook(s) failed:\n`);
-    for (const o of failed) if (!o.ok) process.stderr.write(`  ${o.error.message}\n`);
+    for (const o of failed) if (!o.ok) process.stderr.write(`${o.error.message.replace(/^/gm, "  ")}\n`);
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   process.stdout.write(`${result.outcomes.length} notebook(s), ${failed.length} failed${opts.check ? `, ${result.stale.length} stale file(s)` : ""}, ${seconds} s\n`);
@@ -176,12 +184,11 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof DocsError && e.code !== "ERR_INTERNAL") {
-      process.stderr.write(`build-docs: ${e.message}\n`);
-      process.exitCode = e.exitStatus;
-      return;
-    }
-    process.stderr.write(`build-docs: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 1;
+    // An error of the build as a whole (keys/ unusable, say): its message and its code's exit
+    // status; a stack only for a bug, and only under --verbose.
+    const error = asDocsError(e);
+    process.stderr.write(`build-docs: ${error.message}\n`);
+    if (error.details && process.argv.some((a) => a === "-v" || a === "--verbose")) process.stderr.write(`${error.details}\n`);
+    process.exitCode = error.exitStatus;
   },
 );

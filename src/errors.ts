@@ -53,6 +53,11 @@ export class DocsError extends Error {
 /** Any thrown value as a DocsError: unknown ones are bugs (ERR_INTERNAL), their stack kept for --verbose. */
 export function asDocsError(e: unknown): DocsError {
   if (e instanceof DocsError) return e;
+  // A file the system refused (a folder where a file goes, no permission, a full disk) is the
+  // machine's state, not a bug: Node's message names the operation and the path.
+  if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === "string" && typeof (e as NodeJS.ErrnoException).code === "string") {
+    return new DocsError("ERR_WRITE", e.message, e.stack ?? "", { cause: e });
+  }
   const error = e instanceof Error ? e : new Error(String(e));
   return new DocsError("ERR_INTERNAL", `internal error: ${error.message}`, error.stack ?? "", { cause: e });
 }

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
+import { readDocsMetadata } from "../notebook/docs-metadata.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
 import { localImports } from "./local-imports.js";
 
@@ -13,27 +12,9 @@ export function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Packages whose version changes what a cell prints. */
-const RUNTIME_PACKAGES = ["tslab", "@tslab/typescript-for-tslab", "jose"];
-
-let runtimeVersions: Record<string, string> | undefined;
-function versions(): Record<string, string> {
-  if (runtimeVersions) return runtimeVersions;
-  const require = createRequire(import.meta.url);
-  const tslabDir = dirname(require.resolve("tslab/package.json"));
-  const out: Record<string, string> = { node: process.versions.node.split(".")[0]! };
-  for (const name of RUNTIME_PACKAGES) {
-    // typescript-for-tslab is tslab's own dependency: resolve it from there.
-    const from = name.startsWith("@tslab/") ? createRequire(join(tslabDir, "package.json")) : require;
-    out[name] = (JSON.parse(readFileSync(from.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
-  }
-  return (runtimeVersions = out);
-}
-
 /** Files a notebook declares it reads besides keys/, in `metadata.docs.depends` (paths relative to it). */
 export function declaredDependencies(nb: INotebookContent): string[] {
-  const docs = nb.metadata.docs as { depends?: unknown } | undefined;
-  return Array.isArray(docs?.depends) ? docs.depends.filter((d): d is string => typeof d === "string") : [];
+  return readDocsMetadata(nb).depends;
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -46,17 +27,18 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /**
- * Everything a notebook's outputs depend on: its code cells, its kernel, the versions of the
- * runtime, the key files, the local files its code imports and the files it declares. Equal fingerprints mean re-executing
- * would print the same (randomized signatures aside).
+ * Everything a notebook's outputs depend on: its code cells, its kernel and what its profile
+ * says changes the kernel's output (versions, the kernelspec), the key files, the local files
+ * its code imports and the files it declares. Equal fingerprints mean re-executing would print
+ * the same (randomized signatures aside).
  */
-export async function inputsFingerprint(nb: INotebookContent, notebookPath: string, keysDir: string): Promise<string> {
+export async function inputsFingerprint(nb: INotebookContent, notebookPath: string, keysDir: string, kernel: Readonly<Record<string, string>>): Promise<string> {
   const hash = createHash("sha256");
   const add = (label: string, value: string | Buffer): void => {
     hash.update(`${label}\0${Buffer.byteLength(value)}\0`).update(value);
   };
   add("kernel", kernelNameOf(nb) ?? "");
-  for (const [name, version] of Object.entries(versions())) add(`version:${name}`, version);
+  for (const [name, version] of Object.entries(kernel)) add(`version:${name}`, version);
   const code = nb.cells.filter((cell) => cell.cell_type === "code").map((cell) => joinText(cell.source));
   for (const source of code) add("code", source);
   for (const file of await filesUnder(keysDir)) add(`key:${relative(keysDir, file)}`, await readFile(file));

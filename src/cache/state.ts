@@ -10,7 +10,9 @@ export interface NotebookRecord {
   /** sha256 of the notebook file as written. */
   notebook: string;
   tool: string;
-  /** sha256 of each file written for the page, by path relative to the project root. */
+  /** The folder the page went to: a build into another folder (--out-dir) is not up to date. */
+  dir: string;
+  /** The set of outputs: sha256 of each file written for the page, by path relative to the project root. */
   files: Record<string, string>;
   summary: PageSummary;
   cells: number;

@@ -65,7 +65,8 @@ export function createReporter(stream: NodeJS.WriteStream, check: boolean, verbo
       running.delete(outcome.job.label);
       const lines = [outcomeLine(outcome, check)];
       if (!outcome.ok) {
-        lines.push(`      ${outcome.error.message}`);
+        // A message of several lines (every finding of the checks) keeps them aligned.
+        lines.push(outcome.error.message.replace(/^/gm, "      "));
         if (verbose && outcome.error.details) lines.push(outcome.error.details.replace(/^/gm, "      | "));
       }
       print(lines.join("\n"));

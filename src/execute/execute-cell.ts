@@ -20,10 +20,6 @@ export interface CellRunOptions {
   onRequest?: (msgId: string) => void;
 }
 
-/** tslab refuses requests for 200 ms after an error ("abort"); wait out that window, then retry. */
-const ABORT_RETRY_DELAY_MS = 250;
-const ABORT_RETRIES = 4;
-
 export class CellAbortedError extends Error {
   override name = "CellAbortedError";
 }
@@ -67,8 +63,9 @@ export async function executeCell(client: KernelClient, code: string, options: C
     // Killed for its output, whether the kill or the cell's end came first.
     if (!reply || overflowed) throw new OutputLimitError(joinText(collector.truncationNotice()?.text ?? ""));
     if (reply.status === "abort" || reply.status === "aborted") {
-      if (attempt >= ABORT_RETRIES) throw new CellAbortedError(`the kernel refused to run the cell ${attempt + 1} times (status "${reply.status}")`);
-      await new Promise((resolve) => setTimeout(resolve, ABORT_RETRY_DELAY_MS));
+      // Some kernels refuse requests for a moment after an error; their profile says how long.
+      if (attempt >= client.profile.abortRetries) throw new CellAbortedError(`the kernel refused to run the cell ${attempt + 1} times (status "${reply.status}")`);
+      await new Promise((resolve) => setTimeout(resolve, client.profile.abortRetryDelayMs));
       continue;
     }
     return {

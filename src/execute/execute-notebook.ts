@@ -1,9 +1,13 @@
 import type { ICell, ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { KernelClient } from "../kernel/client.js";
+import { asDocsError } from "../errors.js";
+import { shallowCopy } from "../notebook/clone.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
 import type { Transport } from "../kernel/connection.js";
 import { KernelDiedError, KernelStartError, RequestTimeoutError } from "../kernel/errors.js";
-import { describeExit, isKnownKernel, knownKernels } from "../kernel/launch.js";
+import { resolveKernel } from "../kernel/kernelspec.js";
+import { describeExit } from "../kernel/launch.js";
+import type { KernelProfile } from "../kernel/profile.js";
 import { DisplayRegistry, joinText } from "../kernel/to-output.js";
 import {
   CellExecutionError,
@@ -11,11 +15,12 @@ import {
   DeadKernelError,
   ExecutionAborted,
   KernelStartFailure,
+  NotebookError,
   NotebookUsageError,
   UnexpectedSuccessError,
 } from "./errors.js";
 import { CellAbortedError, executeCell, OutputLimitError } from "./execute-cell.js";
-import { diagnosticLine, errorText, preview, reportsUncaughtError, summarizeError } from "./summarize.js";
+import { errorText, preview } from "./summarize.js";
 
 export interface ExecuteNotebookOptions {
   /** Shown in messages: the notebook's path relative to the project. */
@@ -27,6 +32,8 @@ export interface ExecuteNotebookOptions {
   transport?: Transport;
   signal?: AbortSignal;
   onCell?: (cell: number, cells: number) => void;
+  /** The kernel, when already resolved from the notebook's kernelspec. */
+  profile?: KernelProfile;
 }
 
 export interface ExecutedNotebook {
@@ -35,6 +42,9 @@ export interface ExecutedNotebook {
   /** Seconds from kernel start to first reply. */
   startSeconds: number;
 }
+
+/** How long an interrupted cell may take to stop before its kernel is killed. */
+const INTERRUPT_GRACE_MS = 500;
 
 const tagged = (cell: ICell, tag: string): boolean => ((cell.metadata.tags as string[] | undefined) ?? []).includes(tag);
 
@@ -48,23 +58,21 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
   const { label } = options;
   const kernelName = kernelNameOf(nb);
   if (!kernelName) throw new NotebookUsageError(label, "no kernelspec in the notebook's metadata", "", undefined);
-  if (!isKnownKernel(kernelName)) {
-    throw new NotebookUsageError(label, `unknown kernel "${kernelName}" (this build runs: ${knownKernels().join(", ")})`);
-  }
+  const profile = options.profile ?? (await resolveKernel(kernelName).catch((e: unknown) => {
+    throw NotebookError.of(label, asDocsError(e));
+  }));
   if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped before the notebook started");
 
   // Shallow copies: the cells' other content is shared, not cloned, because the notebook
   // reader remembers number spellings (1.0) by object identity.
-  const result: INotebookContent = {
-    ...nb,
-    metadata: { ...nb.metadata },
-    cells: nb.cells.map((c) => (c.cell_type === "code" ? { ...c } : c)),
-  };
+  const result = shallowCopy(nb);
+  result.metadata = shallowCopy(nb.metadata);
+  result.cells = nb.cells.map((c) => (c.cell_type === "code" ? shallowCopy(c) : c));
   const started = Date.now();
   let client: KernelClient;
   try {
     client = await KernelClient.start({
-      kernelName,
+      kernel: profile,
       cwd: options.cwd,
       maxStreamText: options.maxTextLength,
       ...(options.transport ? { transport: options.transport } : {}),
@@ -87,13 +95,14 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
   client.onLateIopub = (msg) => {
     const cell = cellOfRequest.get(msg.parent_header.msg_id ?? "");
     const text = msg.header.msg_type === "stream" ? String(msg.content.text ?? "") : "";
-    if (cell !== undefined && reportsUncaughtError(text)) lateErrors.push({ cell, text });
+    if (cell !== undefined && profile.reportsUncaughtError(text)) lateErrors.push({ cell, text });
   };
   const failLate = (): void => {
     const late = lateErrors[0];
     if (late) {
       const cell = result.cells[late.cell]!;
-      throw new CellExecutionError(label, summarizeError(late.text), late.text, late.cell + 1, preview(cell));
+      const { summary } = profile.summarizeError([{ output_type: "stream", name: "stderr", text: late.text }]);
+      throw new CellExecutionError(label, summary, late.text, late.cell + 1, preview(cell));
     }
   };
 
@@ -118,6 +127,12 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
           onRequest: (id) => cellOfRequest.set(id, index),
         });
       } catch (e) {
+        // A cell over its time is interrupted first, as nbclient does, so the kernel can stop
+        // what it runs (child processes included); the notebook fails either way.
+        if (e instanceof RequestTimeoutError && !options.signal?.aborted) {
+          client.interrupt();
+          await Promise.race([client.process.exited, new Promise((resolve) => setTimeout(resolve, INTERRUPT_GRACE_MS))]);
+        }
         // The kernel is in an unknown state (still looping, say): no shutdown grace for it.
         client.killNow();
         if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped; kernel killed", "", number, preview(cell));
@@ -136,9 +151,10 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
       codeCell.outputs = run.outputs;
       codeCell.execution_count = run.executionCount;
       const text = errorText(run.outputs);
-      const raised = run.status === "error" || reportsUncaughtError(text);
+      const raised = run.status === "error" || profile.reportsUncaughtError(text);
       if (raised && !tagged(cell, "raises-exception")) {
-        throw new CellExecutionError(label, summarizeError(text), text, number, preview(cell, diagnosticLine(text)));
+        const { summary, line } = profile.summarizeError(run.outputs);
+        throw new CellExecutionError(label, summary, text, number, preview(cell, line));
       }
       if (!raised && tagged(cell, "raises-exception")) {
         throw new UnexpectedSuccessError(label, 'the cell is tagged "raises-exception" but ran without error', "", number, preview(cell));

@@ -3,8 +3,6 @@ import type { ICell, IOutput } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
 
 const ERROR_LINE = /^(?:[A-Z][\w$]*(?:Error|Exception)|Error|UnhandledPromiseRejection|UncaughtException)\b[^\n]*/m;
-/** tslab prints TypeScript diagnostics as `<line>:<column> - <message>`. */
-const DIAGNOSTIC_LINE = /^(\d+):(\d+) - ([^\n]*)/m;
 
 /** All error text a cell produced: its stderr streams and error outputs, ANSI removed. */
 export function errorText(outputs: readonly IOutput[]): string {
@@ -18,31 +16,18 @@ export function errorText(outputs: readonly IOutput[]): string {
 
 /** The one line that says what went wrong, from the error text of a cell. */
 export function summarizeError(text: string): string {
-  const diagnostic = DIAGNOSTIC_LINE.exec(text);
-  if (diagnostic) return `TypeScript error at line ${diagnostic[1]}, column ${diagnostic[2]}: ${diagnostic[3]!.trim()}`;
   const error = ERROR_LINE.exec(text);
   if (error) return error[0].trim();
   const first = text.split("\n").find((line) => line.trim() !== "");
   return first?.trim() ?? "the kernel reported an error without a message";
 }
 
-/** The line of the cell a TypeScript diagnostic in the error text points at (1-based). */
-export function diagnosticLine(text: string): number | undefined {
-  const diagnostic = DIAGNOSTIC_LINE.exec(text);
-  return diagnostic ? Number(diagnostic[1]) : undefined;
-}
-
 /**
- * A line of a cell, shortened, to recognise the cell in a message: the given line (where a
- * TypeScript error is), else the first non-blank one.
+ * A line of a cell, shortened, to recognise the cell in a message: the given line (where the
+ * kernel's profile found the error), else the first non-blank one.
  */
 export function preview(cell: ICell, at?: number, width = 60): string {
   const lines = joinText(cell.source).split("\n");
   const line = ((at === undefined ? undefined : lines[at - 1]) ?? lines.find((l) => l.trim() !== "") ?? "").trim();
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
-}
-
-/** Whether a stream carries tslab's report of an error outside the cell's own flow. */
-export function reportsUncaughtError(text: string): boolean {
-  return /^(UnhandledPromiseRejection|UncaughtException):/m.test(stripAnsi(text));
 }

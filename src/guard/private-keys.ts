@@ -1,6 +1,8 @@
 import type { INotebookContent } from "@jupyterlab/nbformat";
+import { readDocsMetadata } from "../notebook/docs-metadata.js";
 import { PRIVATE_JWK_MEMBERS } from "../tokens/keyring.js";
 import { cellOutputs, joinMultiline, outputTexts } from "../tokens/output-text.js";
+import type { OutputCheck } from "../stages/types.js";
 
 export interface PrivateKeyFinding {
   cell: number; // 1-based position in the notebook's cell list
@@ -94,8 +96,7 @@ export function findPemPrivateKeys(text: string): string[] {
 }
 
 function allowed(nb: INotebookContent): boolean {
-  const docs = (nb.metadata as { docs?: unknown } | undefined)?.docs;
-  return typeof docs === "object" && docs !== null && (docs as { allow_private_keys?: unknown }).allow_private_keys === true;
+  return readDocsMetadata(nb).allowPrivateKeys;
 }
 
 /**
@@ -120,3 +121,13 @@ export function findPrivateKeyMaterial(nb: INotebookContent): PrivateKeyFinding[
   });
   return findings;
 }
+
+export const privateKeysCheck: OutputCheck = {
+  name: "private keys",
+  check: (nb) =>
+    findPrivateKeyMaterial(nb).map((leak) => ({
+      code: "ERR_PRIVATE_KEY",
+      cell: leak.cell,
+      message: `private key material in the cell's ${leak.where} (${leak.what}); the docs are public. Print only public keys, or set metadata "docs": {"allow_private_keys": true}`,
+    })),
+};

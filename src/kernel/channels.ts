@@ -13,7 +13,7 @@ export interface ChannelEvents {
 
 /**
  * The client's ZeroMQ sockets. Shell and control are DEALERs (the kernel's ROUTERs reply to
- * them), iopub a SUBSCRIBER to everything. stdin is left unconnected: tslab never asks for
+ * them), iopub a SUBSCRIBER to everything. stdin is left unconnected: a build never answers
  * input, and without a connected stdin socket the kernel knows input is not allowed.
  */
 export class Channels {
@@ -23,11 +23,16 @@ export class Channels {
   private readonly iopub = new Subscriber({ linger: 0 });
   private closed = false;
 
-  constructor(info: ConnectionInfo, private readonly events: ChannelEvents, private readonly decode: DecodeOptions = {}) {
+  constructor(
+    info: ConnectionInfo,
+    private readonly events: ChannelEvents,
+    private readonly decode: DecodeOptions = {},
+    ipcSeparator: ":" | "-" = ":",
+  ) {
     this.key = Buffer.from(info.key, "utf8");
-    this.shell.connect(endpoint(info, "shell"));
-    this.control.connect(endpoint(info, "control"));
-    this.iopub.connect(endpoint(info, "iopub"));
+    this.shell.connect(endpoint(info, "shell", ipcSeparator));
+    this.control.connect(endpoint(info, "control", ipcSeparator));
+    this.iopub.connect(endpoint(info, "iopub", ipcSeparator));
     this.iopub.subscribe();
     void this.receive("shell", this.shell);
     void this.receive("control", this.control);

@@ -1,12 +1,15 @@
 import { Channels, type ReplyChannel } from "./channels.js";
 import { createConnection, type Connection, type Transport } from "./connection.js";
 import { KernelDiedError, KernelError, KernelStartError, RequestTimeoutError } from "./errors.js";
+import { resolveKernel } from "./kernelspec.js";
 import { KernelProcess } from "./launch.js";
 import type { ExecuteReplyContent, JupyterMessage, KernelInfoReplyContent, StatusContent } from "./messages.js";
+import type { KernelProfile } from "./profile.js";
 import { newHeader } from "./wire.js";
 
 export interface StartOptions {
-  kernelName: string;
+  /** The kernel to start: its profile, or a kernelspec name resolved with resolveKernel. */
+  kernel: KernelProfile | string;
   /** Working directory of the kernel: the notebook's folder, so relative paths work as in Jupyter. */
   cwd: string;
   transport?: Transport;
@@ -67,23 +70,24 @@ export class KernelClient {
   /** Set by the first iopub message: from then on the subscription is known to work. */
   private iopubLive = false;
 
-  private constructor(readonly process: KernelProcess, private readonly connection: Connection) {}
+  private constructor(readonly process: KernelProcess, private readonly connection: Connection, readonly profile: KernelProfile) {}
 
   static async start(options: StartOptions): Promise<KernelClient> {
-    const connection = await createConnection(options.kernelName, options.transport);
+    const profile = typeof options.kernel === "string" ? await resolveKernel(options.kernel) : options.kernel;
+    const connection = await createConnection(profile.name, options.transport);
     let proc: KernelProcess;
     try {
-      proc = KernelProcess.start(options.kernelName, connection.file, options.cwd);
+      proc = KernelProcess.start(profile, connection.file, options.cwd);
     } catch (e) {
       await connection.dispose();
-      throw new KernelStartError(`cannot start kernel "${options.kernelName}": ${(e as Error).message}`);
+      throw new KernelStartError(`cannot start kernel "${profile.name}": ${(e as Error).message}`);
     }
-    const client = new KernelClient(proc, connection);
+    const client = new KernelClient(proc, connection, profile);
     KernelClient.track(client);
     client.channels = new Channels(connection.info, {
       message: (channel, msg) => client.dispatch(channel, msg),
       rejected: (_channel, error) => client.rejected.push(error),
-    }, options.maxStreamText === undefined ? {} : { maxStreamText: options.maxStreamText });
+    }, options.maxStreamText === undefined ? {} : { maxStreamText: options.maxStreamText }, profile.ipcSeparator);
     const onAbort = (): void => proc.kill();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
@@ -91,6 +95,10 @@ export class KernelClient {
       await client.waitUntilReady(options.startTimeoutMs ?? 60_000);
     } catch (e) {
       await client.shutdown();
+      if (e instanceof KernelDiedError && e.exit.code === null && e.exit.signal === null) {
+        // Its program could not be run at all (not installed, say): the system's reason says why.
+        throw new KernelStartError(`kernel "${profile.name}" could not be started: ${proc.output.trim()} (from ${profile.source})`, e.log);
+      }
       if (e instanceof KernelDiedError) throw new KernelStartError(`kernel exited while starting (${e.message})`, e.log);
       if (e instanceof RequestTimeoutError) throw new KernelStartError(`kernel did not answer within ${e.seconds} s of its start`, proc.output);
       throw e;
@@ -208,9 +216,14 @@ export class KernelClient {
     return this.connection.file;
   }
 
-  /** Stops what the kernel is running, as Jupyter's interrupt button does for signal-mode kernels. */
+  /** Stops what the kernel is running, as Jupyter's interrupt button does: a signal, or a message on control. */
   interrupt(): void {
-    this.process.interrupt();
+    if (this.profile.interruptMode === "signal") {
+      this.process.interrupt();
+      return;
+    }
+    const header = newHeader("interrupt_request", this.session);
+    this.channels.send("control", { identities: [], header, parent_header: {}, metadata: {}, content: {}, buffers: [] }).catch(() => undefined);
   }
 
   /**

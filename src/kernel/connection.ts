@@ -34,11 +34,13 @@ export interface Connection {
 }
 
 /**
- * The ZeroMQ endpoint of a channel. For ipc, tslab binds `ipc://<ip>:<port>` (with a colon),
- * not jupyter_client's `<ip>-<port>`, so this client follows the kernel it drives.
+ * The ZeroMQ endpoint of a channel. For ipc, jupyter_client's kernels bind `ipc://<ip>-<port>`
+ * and others `ipc://<ip>:<port>` (with a colon): the kernel's profile says which, and this
+ * client follows the kernel it drives. TCP is `tcp://<ip>:<port>` for every kernel.
  */
-export function endpoint(info: ConnectionInfo, channel: Channel): string {
-  return `${info.transport}://${info.ip}:${info[`${channel}_port`]}`;
+export function endpoint(info: ConnectionInfo, channel: Channel, ipcSeparator: ":" | "-" = ":"): string {
+  const separator = info.transport === "ipc" ? ipcSeparator : ":";
+  return `${info.transport}://${info.ip}${separator}${info[`${channel}_port`]}`;
 }
 
 /**

@@ -1,26 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-
-/** Kernels this client can start, by kernelspec name. */
-const KERNELS: Record<string, string[]> = {
-  tslab: ["kernel"],
-  jslab: ["kernel", "--js"],
-};
-
-export function isKnownKernel(name: string): boolean {
-  return Object.hasOwn(KERNELS, name);
-}
-
-export function knownKernels(): string[] {
-  return Object.keys(KERNELS);
-}
-
-/** The tslab entry point of this project's own install, so the kernel matches the lock file. */
-export function tslabEntry(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve("tslab/package.json")), "bin", "tslab");
-}
+import type { KernelProfile } from "./profile.js";
 
 /** Keeps the last bytes a process wrote, for the message when it dies. */
 class Tail {
@@ -52,7 +31,14 @@ export class KernelProcess {
   private constructor(private readonly child: ChildProcess) {
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
-        this.exitInfo = { code, signal };
+        this.exitInfo ??= { code, signal };
+        resolve(this.exitInfo);
+      });
+      // A program that cannot be started (not installed, say) ends as an exit with its reason.
+      child.once("error", (e) => {
+        if (this.exitInfo) return;
+        this.log.push(`${e.message}\n`);
+        this.exitInfo = { code: null, signal: null };
         resolve(this.exitInfo);
       });
     });
@@ -61,18 +47,18 @@ export class KernelProcess {
   }
 
   /**
-   * Starts `tslab kernel --config-path <file>` in `cwd`. The kernel gets a process group of
-   * its own so that Ctrl-C in a terminal reaches the build, which then decides (the kernel
-   * treats SIGINT as an interrupt, not as a reason to exit).
+   * Starts the kernel its profile describes (its command line with the connection file) in
+   * `cwd`. The kernel gets a process group of its own so that Ctrl-C
+   * in a terminal reaches the build, which then decides (kernels treat SIGINT as an
+   * interrupt, not as a reason to exit).
    */
-  static start(kernelName: string, connectionFile: string, cwd: string): KernelProcess {
-    const args = KERNELS[kernelName];
-    if (!args) throw new Error(`unknown kernel "${kernelName}"`);
-    const child = spawn(process.execPath, [tslabEntry(), ...args, "--config-path", connectionFile], {
+  static start(profile: KernelProfile, connectionFile: string, cwd: string): KernelProcess {
+    const [command, ...args] = profile.argv(connectionFile);
+    const child = spawn(command!, args, {
       cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0", NODE_OPTIONS: "" },
+      env: { ...process.env, ...profile.env },
     });
     return new KernelProcess(child);
   }
@@ -90,7 +76,7 @@ export class KernelProcess {
     return this.log.toString();
   }
 
-  /** tslab stops a running synchronous loop or pending await on SIGINT. */
+  /** For signal-mode kernels, which stop the running code on SIGINT. */
   interrupt(): void {
     this.signal("SIGINT");
   }
@@ -126,5 +112,6 @@ export class KernelProcess {
 
 /** Describes an exit for a message: "exit code 1" or "signal SIGKILL". */
 export function describeExit(exit: ExitInfo): string {
-  return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  if (exit.signal) return `signal ${exit.signal}`;
+  return exit.code === null ? "could not start" : `exit code ${exit.code}`;
 }

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { parseCappedJson } from "./capped-json.js";
+import { parsePythonJson } from "../notebook/json-parse.js";
 import type { JupyterMessage, MessageHeader } from "./messages.js";
 
 /** Separates the routing prefix from the signed parts of a message. */
@@ -60,7 +61,7 @@ export function decodeMessage(frames: readonly Buffer[], key: Buffer, options: D
   const part = (i: number, maxString?: number) => parseJson(parts[i]!, ["header", "parent_header", "metadata", "content"][i]!, maxString);
   const header = part(0).value;
   const cap = header.msg_type === "stream" ? options.maxStreamText : undefined;
-  const { value: content, omitted } = part(3, cap);
+  const { value: content, omitted } = header.msg_type === "stream" ? part(3, cap) : parseOutputJson(parts[3]!);
   return {
     identities: frames.slice(0, at),
     header: header as unknown as MessageHeader,
@@ -70,6 +71,27 @@ export function decodeMessage(frames: readonly Buffer[], key: Buffer, options: D
     buffers: frames.slice(at + 6),
     ...(omitted > 0 ? { omittedLength: omitted } : {}),
   };
+}
+
+/** Frames larger than this are parsed natively only: number spellings there are not worth the time. */
+const SPELLING_LIMIT = 1 << 20;
+/** A float written with a point or exponent, or an int too long for a double: what JSON.parse loses. */
+const LOSSY_NUMBER = /[0-9][.eE]|[0-9]{16}/;
+
+/**
+ * Content that may become an output (display data, results, errors): parsed so that numbers
+ * keep their spelling (`1.0` stays `1.0` when the notebook is written, as nbclient writes it).
+ */
+function parseOutputJson(frame: Buffer): { value: Record<string, unknown>; omitted: number } {
+  const parsed = parseJson(frame, "content");
+  if (frame.length > SPELLING_LIMIT) return parsed;
+  const text = frame.toString("utf8");
+  if (!LOSSY_NUMBER.test(text)) return parsed;
+  try {
+    return { value: parsePythonJson(text) as Record<string, unknown>, omitted: 0 };
+  } catch {
+    return parsed;
+  }
 }
 
 /** A JSON object from a frame; "text" strings longer than `maxString` are cut (see capped-json.ts). */

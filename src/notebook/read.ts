@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { JsonSyntaxError, parsePythonJson, type JsonValue } from "./json-parse.js";
+import { isOldNotebook, upgradeNotebook } from "./upgrade.js";
 
 export class NotebookReadError extends Error {
   constructor(
@@ -39,6 +40,11 @@ export function parseNotebook(text: string, path: string): INotebookContent {
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     throw jsonError(text, path, err);
+  }
+  if (isOldNotebook(value)) {
+    const upgraded = upgradeNotebook(value);
+    if (typeof upgraded === "string") throw new NotebookReadError(path, `${path}: nbformat ${String(value.nbformat)} notebook cannot be read: ${upgraded}`);
+    value = upgraded;
   }
   const problem = notebookProblem(value);
   if (problem) throw new NotebookReadError(path, `${path}${problem}`);
@@ -85,7 +91,7 @@ function notebookProblem(value: JsonValue): string | undefined {
   if (value.nbformat !== 4) {
     return value.nbformat === undefined
       ? ': not a notebook (no "nbformat" field)'
-      : `: nbformat ${JSON.stringify(value.nbformat)} is not supported (expected 4)`;
+      : `: nbformat ${JSON.stringify(value.nbformat)} is not supported (expected 2, 3 or 4)`;
   }
   if (typeof value.nbformat_minor !== "number") return ': "nbformat_minor" must be a number';
   if (!isRecord(value.metadata)) return ': "metadata" must be an object';

@@ -3,11 +3,15 @@ import { dirname, join, relative } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
-import { NotebookError, NotebookUsageError } from "../execute/errors.js";
+import { asDocsError, DocsError } from "../errors.js";
+import { ChecksFailedError, NotebookError, NotebookUsageError } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
-import type { PageSummary } from "../render/html.js";
-import type { KeyRing } from "../tokens/keyring.js";
+import type { KernelProfile } from "../kernel/profile.js";
+import { kernelNameOf } from "../notebook/kernel-name.js";
 import { decodeUtf8 } from "../notebook/utf8.js";
+import type { PageSummary } from "../render/html.js";
+import type { Finding, RenderedPage, StageContext } from "../stages/types.js";
+import type { KeyRing } from "../tokens/keyring.js";
 import { readIfExists } from "../write/atomic.js";
 import type { NotebookJob } from "./jobs.js";
 import { parametersKey } from "./variants.js";
@@ -21,7 +25,11 @@ export interface BuildSettings {
   keysDir: string;
   tool: string;
   signal: AbortSignal;
-  ring: () => Promise<KeyRing>;
+  /** Loaded once before any notebook (an empty ring under --no-checks when keys/ is unusable). */
+  ring: KeyRing;
+  /** Whether the output checks run (--no-checks turns them off). */
+  checks: boolean;
+  projectRoot: string;
 }
 
 /** What building one notebook produced, before anything is written. */
@@ -68,6 +76,16 @@ async function readCarefully(raw: Buffer, job: NotebookJob): Promise<INotebookCo
   }
 }
 
+/** The kernel the notebook names; a missing or unknown one is a usage error (exit 2). */
+async function kernelFor(nb: INotebookContent, job: NotebookJob): Promise<KernelProfile> {
+  const name = kernelNameOf(nb);
+  if (!name) throw new NotebookUsageError(job.label, "no kernelspec in the notebook's metadata");
+  const { resolveKernel } = await import("../kernel/kernelspec.js");
+  return resolveKernel(name).catch((e: unknown) => {
+    throw NotebookError.of(job.label, asDocsError(e));
+  });
+}
+
 /** Files of a page as the last build recorded them, when all are still on disk unchanged. */
 async function recordedFilesIntact(record: NotebookRecord): Promise<boolean> {
   for (const [path, hash] of Object.entries(record.files)) {
@@ -98,8 +116,10 @@ export async function buildNotebook(
   const known = record?.notebook === notebookHash ? quickParse(raw) : undefined;
   const parsed = known ?? (await readCarefully(raw, job));
 
+  // The kernel matters only when executing: --no-execute renders any notebook, kernel installed or not.
+  const profile = settings.execute ? await kernelFor(parsed, job) : undefined;
+  const sourceInputs = await inputsFingerprint(parsed, job.path, settings.keysDir, profile ? await profile.fingerprint() : {});
   // Parameters are part of the cache key, without paying for the injection on a no-op build.
-  const sourceInputs = await inputsFingerprint(parsed, job.path, settings.keysDir);
   const inputs = job.params === undefined ? sourceInputs : sha256(`${sourceInputs}\0${parametersKey(job)}`);
   const storedOutputs = outputsFingerprint(parsed);
   const upToDate =
@@ -109,7 +129,7 @@ export async function buildNotebook(
     record !== undefined &&
     record.tool === settings.tool &&
     // The same destination: with --out-dir the page goes elsewhere.
-    record.files[join(job.docsDir, `${job.name}.md`)] !== undefined &&
+    record.dir === job.docsDir &&
     (!settings.execute || record.inputs === inputs);
   if (upToDate && (await recordedFilesIntact(record))) {
     return { job, status: "unchanged", sourceHash: notebookHash, cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
@@ -117,8 +137,9 @@ export async function buildNotebook(
 
   if (job.variant !== undefined && !settings.execute) {
     const { renderCommittedVariant } = await import("./variant-pages.js");
-    return renderCommittedVariant(job, settings, await settings.ring());
+    return renderCommittedVariant(job, settings, settings.ring);
   }
+
   // Rewriting the notebook needs what the careful reader keeps (how numbers were spelled).
   const source = known ? await readCarefully(raw, job) : parsed;
   const stored = job.params === undefined ? source : await withParameters(source, job);
@@ -126,9 +147,20 @@ export async function buildNotebook(
   // whenever its pages are not known to be up to date.
   const mustExecute =
     settings.execute && (job.notebookOut !== undefined || settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
+  const { STABILIZERS, CHECKS, RENDERERS } = await import("../stages/index.js");
+  const ctx: StageContext = {
+    label: job.label,
+    notebookPath: job.path,
+    notebookDir: dirname(job.path),
+    projectRoot: settings.projectRoot,
+    name: job.name,
+    stored,
+    ring: settings.ring,
+    keysLabel: `${relative(process.cwd(), settings.keysDir) || "."}/`,
+    ...(profile ? { kernel: profile } : {}),
+  };
   let notebook = stored;
   let notebookText: string | undefined;
-  const ring = await settings.ring();
   if (mustExecute) {
     const { executeNotebook } = await import("../execute/execute-notebook.js");
     const executed = await executeNotebook(stored, {
@@ -138,28 +170,40 @@ export async function buildNotebook(
       maxTextLength: settings.maxTextLength,
       signal: settings.signal,
       onCell,
+      ...(profile ? { profile } : {}),
       ...(settings.transport ? { transport: settings.transport } : {}),
     });
-    notebook = await stabilize(executed.notebook, stored, job, ring);
+    notebook = executed.notebook;
+    for (const stabilizer of STABILIZERS) notebook = await stabilizer.apply(notebook, ctx);
     if (job.notebookOut !== undefined) {
+      // No stored notebook to keep signatures from: the committed page has them.
       const { keepPageSignatures } = await import("../stabilize/page-signatures.js");
       const committed = await readIfExists(job.committedPage ?? join(job.docsDir, `${job.name}.md`));
-      notebook = await keepPageSignatures(notebook, committed?.toString("utf8"), ring);
+      notebook = await keepPageSignatures(notebook, committed?.toString("utf8"), settings.ring);
     }
     const { serializeNotebook } = await import("../notebook/serialize.js");
     notebookText = serializeNotebook(notebook);
   }
 
-  await checkOutputs(notebook, job, ring, settings.keysDir);
+  // The docs must never show a token that does not verify, nor a private key: every check
+  // runs, and every finding is reported.
+  if (settings.checks) {
+    const findings: Finding[] = [];
+    for (const check of CHECKS) findings.push(...(await check.check(notebook, ctx)));
+    if (findings.length > 0) throw new ChecksFailedError(job.label, findings);
+  }
 
-  const { renderMarkdown } = await import("../render/markdown.js");
-  const { renderPage } = await import("../render/html.js");
-  const markdown = renderMarkdown(notebook, job.name);
-  const page = await renderPage(job.name, markdown.markdown, ring);
-  const files = new Map<string, Buffer>();
-  files.set(join(job.docsDir, `${job.name}.md`), Buffer.from(markdown.markdown, "utf8"));
-  for (const [rel, content] of markdown.files) files.set(join(job.docsDir, rel), content);
-  files.set(join(job.docsDir, `${job.name}.html`), Buffer.from(page.html, "utf8"));
+  const page: RenderedPage = { files: new Map() };
+  try {
+    for (const renderer of RENDERERS) await renderer.render(notebook, ctx, page);
+  } catch (e) {
+    // A notebook the renderers cannot handle is refused (exit 2), not a crash of the build.
+    if (e instanceof DocsError) throw NotebookError.of(job.label, e);
+    const error = e instanceof Error ? e : new Error(String(e));
+    throw new NotebookUsageError(job.label, `cannot be rendered: ${error.message}`, error.stack ?? "");
+  }
+  const files = new Map([...page.files].map(([rel, content]) => [join(job.docsDir, rel), content]));
+  const summary = page.summary ?? { name: job.name, title: job.name, summary: "", file: `${job.name}.html` };
   // With parameters the executed notebook goes beside its pages, or nowhere for a variant.
   if (typeof job.notebookOut === "string" && notebookText !== undefined) files.set(job.notebookOut, Buffer.from(notebookText, "utf8"));
   const writeBack = job.notebookOut === undefined ? notebookText : undefined;
@@ -173,14 +217,15 @@ export async function buildNotebook(
     ...(writeBack === undefined ? {} : { notebookText: writeBack }),
     files,
     extractDir: join(job.docsDir, `${job.name}_files`),
-    summary: page.summary,
+    summary,
     record: {
       inputs,
       outputs: outputsFingerprint(notebook),
       notebook: sha256(writtenNotebook),
       tool: settings.tool,
+      dir: job.docsDir,
       files: Object.fromEntries([...files].map(([path, content]) => [path, sha256(content)])),
-      summary: page.summary,
+      summary,
       cells: notebook.cells.length,
     },
   };
@@ -194,29 +239,5 @@ async function withParameters(nb: INotebookContent, job: NotebookJob): Promise<I
   } catch (e) {
     if (e instanceof ParameterError) throw new NotebookUsageError(job.label, e.message, "", e.cell);
     throw e;
-  }
-}
-
-/** Same page from the same inputs: streams as nbconvert merges them, no machine paths, kept signatures. */
-async function stabilize(executed: INotebookContent, stored: INotebookContent, job: NotebookJob, ring: KeyRing): Promise<INotebookContent> {
-  const { coalesceStreams } = await import("../stabilize/coalesce-streams.js");
-  const { relativizeOutputs } = await import("../stabilize/paths.js");
-  const { keepStoredSignatures } = await import("../stabilize/signatures.js");
-  const coalesced = coalesceStreams(executed);
-  const relative = relativizeOutputs(coalesced, dirname(job.path));
-  return keepStoredSignatures(relative, stored, ring);
-}
-
-/** The docs must never show a token that does not verify, nor a private key. */
-async function checkOutputs(nb: INotebookContent, job: NotebookJob, ring: KeyRing, keysDir: string): Promise<void> {
-  const { checkNotebookTokens } = await import("../tokens/check-notebook.js");
-  const { findPrivateKeyMaterial } = await import("../guard/private-keys.js");
-  const leak = findPrivateKeyMaterial(nb)[0];
-  if (leak) {
-    throw new NotebookError(job.label, `private key material in the cell's ${leak.where} (${leak.what}); the docs are public. Print only public keys, or set metadata "docs": {"allow_private_keys": true}`, "", leak.cell);
-  }
-  const bad = (await checkNotebookTokens(nb, ring))[0];
-  if (bad) {
-    throw new NotebookError(job.label, `token ${bad.tokenStart}… does not verify against ${relative(process.cwd(), keysDir) || "."}/: ${bad.reason} (tag the cell "unverified-token" if it shows a bad token on purpose)`, "", bad.cell);
   }
 }

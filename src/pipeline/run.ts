@@ -1,10 +1,10 @@
-import { basename, join, relative } from "node:path";
+import { basename, isAbsolute, join, relative } from "node:path";
 import pLimit from "p-limit";
 import { sha256, toolFingerprint } from "../cache/fingerprint.js";
 import { keysStamp } from "../cache/keys-stamp.js";
 import { loadState, serializeState, type BuildState } from "../cache/state.js";
-import { DocsError } from "../errors.js";
-import { NotebookError, NotebookUsageError, ExecutionAborted } from "../execute/errors.js";
+import { asDocsError, DocsError } from "../errors.js";
+import { NotebookError, ExecutionAborted } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
 import type { Project } from "../project.js";
 import type { PageSummary } from "../render/html.js";
@@ -26,6 +26,8 @@ export interface RunOptions {
   maxTextLength: number;
   parallel: number;
   transport?: Transport;
+  /** Token verification and the private-key guard (off with --no-checks). */
+  checks: boolean;
   signal: AbortSignal;
   reporter: Reporter;
   /** One-line notices that are not failures (an ignored cache, a write finished for a stopped build). */
@@ -68,8 +70,8 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
     warn("a previous build was stopped while writing; the next `npm run docs` finishes or undoes its files");
   }
   const tool = state.tool.hash;
-  let ring: Promise<KeyRing> | undefined;
-  const loadRing = (): Promise<KeyRing> => (ring ??= import("../tokens/keyring.js").then((m) => m.loadKeyRing(project.keysDir)));
+  // Once, before any notebook: a bad keys/ fails the build once, naming the file.
+  const ring = await loadRing(project.keysDir, options.checks);
   const limit = pLimit(Math.max(1, options.parallel));
   const stale: string[] = [];
 
@@ -92,7 +94,9 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         keysDir: project.keysDir,
         tool,
         signal: options.signal,
-        ring: loadRing,
+        ring,
+        checks: options.checks,
+        projectRoot: project.root,
         ...(options.transport ? { transport: options.transport } : {}),
       }, state.notebooks[job.stateKey ?? job.label], (cell, cells) => options.reporter.cell(job, cell, cells));
       let changed: string[];
@@ -102,11 +106,13 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         changed = diffs;
       } else {
         changed = await writeProduct(product, writer!);
-        state.notebooks[job.stateKey ?? job.label] = product.record;
+        // The cache describes the project's own notebooks; one outside it leaves no trace here.
+        if (insideProject(job.path, project)) state.notebooks[job.stateKey ?? job.label] = product.record;
       }
       outcome = { job, ok: true, product, seconds: seconds(), changed };
     } catch (e) {
-      const error = e instanceof NotebookError ? e : e instanceof DocsError ? asNotebookError(job.label, e) : new NotebookError(job.label, `internal error: ${(e as Error).stack ?? e}`);
+      // A bug of the build shows its stack only under --verbose (in the details).
+      const error = asNotebookError(job.label, e);
       outcome = { job, ok: false, error, seconds: seconds() };
     }
     options.reporter.finished(outcome);
@@ -119,23 +125,27 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
       stale.push(...(await orphanPages(project)));
       stale.push(...(await staleManifest(project, outcomes.flatMap((o) => (o.ok ? [o.product] : [])))));
     }
-    await buildIndex(options, state, outcomes, loadRing, stale, writer);
+    await buildIndex(options, state, outcomes, stale, writer);
   }
-  if (writer && !options.signal.aborted) await writer.writeFile(project.cacheFile, serializeState(state));
+  // A build of notebooks from elsewhere (into another --out-dir) creates no cache in the project.
+  const touchesProject = options.jobs.some((job) => insideProject(job.path, project));
+  if (writer && !options.signal.aborted && touchesProject) await writer.writeFile(project.cacheFile, serializeState(state));
 
   return { outcomes, stale, exitCode: exitCodeOf(outcomes, stale, options.signal) };
 }
 
 /**
  * docs/index.html lists every page that exists, built in this run or before, variants with
- * their notebook's page. A run with parameters from the command line lists only its own pages.
+ * their notebook's page. A run with parameters from the command line lists only its own pages,
+ * and notebooks from outside the project get an index of their own.
  */
-async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], loadRing: () => Promise<KeyRing>, stale: string[], writer: DocsWriter | undefined): Promise<void> {
+async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outcome[], stale: string[], writer: DocsWriter | undefined): Promise<void> {
   const { project } = options;
   const summaries = new Map<string, PageSummary>();
   const keyOf = (job: NotebookJob): string => job.stateKey ?? job.label;
   const parameterized = options.jobs.some((j) => j.params !== undefined && j.variant === undefined);
-  const defaults = parameterized ? [] : await withVariants((await defaultNotebooks(project)).map((p) => jobFor(p, project)), project);
+  const ownPages = !parameterized && options.jobs.some((job) => insideProject(job.path, project));
+  const defaults = ownPages ? await withVariants((await defaultNotebooks(project)).map((p) => jobFor(p, project)), project) : [];
   const pageJobs = new Map([...defaults, ...options.jobs].map((j) => [keyOf(j), j]));
   const fromRun = new Map(outcomes.filter((o) => o.ok).map((o) => [keyOf(o.job), o.ok ? o.product : undefined]));
   for (const key of [...pageJobs.keys()].sort()) {
@@ -153,7 +163,6 @@ async function buildIndex(options: RunOptions, state: BuildState, outcomes: Outc
   const allUnchanged = outcomes.every((o) => o.ok && o.product.status === "unchanged");
   const current = await readIfExists(indexPath);
   if (allUnchanged && current && state.index === sha256(current)) return;
-  await loadRing();
   const { renderIndex } = await import("../render/html.js");
   const { indexOrder } = await import("./index-order.js");
   const order = await indexOrder(project.root, [...summaries.entries()]);
@@ -177,17 +186,37 @@ async function summaryOnDisk(job: NotebookJob): Promise<PageSummary | undefined>
 }
 
 /** A writer's error as the notebook's failure; its message already names the notebook or the file. */
-function asNotebookError(label: string, e: DocsError): NotebookError {
-  const error = e.exitStatus === 2 ? new NotebookUsageError(label, e.message) : new NotebookError(label, e.message);
-  if (!e.message.startsWith(label)) error.message = `${label}: ${e.message}`;
-  else error.message = e.message;
-  return error;
+function asNotebookError(label: string, e: unknown): NotebookError {
+  const error = asDocsError(e);
+  if (error instanceof NotebookError) return error;
+  // The writer's messages already name the notebook or the file: say the notebook once.
+  const summary = error.message.startsWith(`${label}: `) ? error.message.slice(label.length + 2) : error.message;
+  return NotebookError.of(label, new DocsError(error.code, summary, error.details));
 }
 
 function exitCodeOf(outcomes: Outcome[], stale: string[], signal: AbortSignal): RunResult["exitCode"] {
   if (signal.aborted) return signal.reason === "SIGTERM" ? 143 : 130;
   const failures = outcomes.filter((o) => !o.ok);
-  if (failures.some((o) => !o.ok && o.error instanceof NotebookUsageError)) return 2;
+  if (failures.some((o) => !o.ok && o.error.exitStatus === 2)) return 2;
   if (failures.length > 0 || stale.length > 0) return 1;
   return 0;
+}
+
+function insideProject(path: string, project: Project): boolean {
+  const rel = relative(project.root, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+/**
+ * The key ring for every notebook of the build. Under --no-checks nothing verifies against
+ * it, so a missing or unreadable keys/ gives an empty ring instead of an error.
+ */
+async function loadRing(keysDir: string, checks: boolean): Promise<KeyRing> {
+  const { loadKeyRing, keyRingFromSets } = await import("../tokens/keyring.js");
+  try {
+    return await loadKeyRing(keysDir);
+  } catch (e) {
+    if (!checks) return keyRingFromSets([]);
+    throw e;
+  }
 }

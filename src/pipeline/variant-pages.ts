@@ -38,6 +38,6 @@ export async function renderCommittedVariant(job: NotebookJob, settings: Pick<Bu
     extractDir,
     summary: page.summary,
     // Empty fingerprints: the next build that executes runs the variant again.
-    record: { inputs: "", outputs: "", notebook: "", tool: settings.tool, files: Object.fromEntries([...files].map(([p, c]) => [p, sha256(c)])), summary: page.summary, cells: 0 },
+    record: { inputs: "", outputs: "", notebook: "", tool: settings.tool, dir: job.docsDir, files: Object.fromEntries([...files].map(([p, c]) => [p, sha256(c)])), summary: page.summary, cells: 0 },
   };
 }

@@ -5,6 +5,8 @@
  * counted after consecutive streams are merged), whichever type the page shows.
  */
 
+import { DocsError } from "../errors.js";
+
 /** Extracted types and their file extensions (Python's mimetypes.guess_extension). */
 const EXTRACTED: ReadonlyArray<readonly [string, string]> = [
   ["image/png", ".png"],
@@ -14,7 +16,13 @@ const EXTRACTED: ReadonlyArray<readonly [string, string]> = [
 ];
 const BINARY = new Set(["image/png", "image/jpeg", "application/pdf"]);
 
-export class ExtractError extends Error {}
+/** An output that cannot become a file (bad base64, an unsafe or repeated filename): the notebook's fault, not a crash. */
+export class ExtractError extends DocsError {
+  override name = "ExtractError";
+  constructor(message: string) {
+    super("ERR_OUTPUT_INVALID", message);
+  }
+}
 
 /**
  * Adds the files of one output to `files` and returns their paths by mime type.

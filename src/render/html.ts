@@ -7,6 +7,7 @@ import { layoutPage } from "./html-layout.js";
 import { pageOutline } from "./html-outline.js";
 import { createMarkdown } from "./html-markdown.js";
 import { tokensToVerify, type TokenViewEnv } from "./html-token-view.js";
+import type { Renderer } from "../stages/types.js";
 
 export interface PageSummary {
   name: string;
@@ -79,3 +80,15 @@ export function renderIndex(pages: PageSummary[], options: IndexOptions = {}): s
   const body = `<h1>${escapeHtml(title)}</h1>\n<ul class="pages">\n${items.join("\n")}\n</ul>\n`;
   return layoutPage({ title, body, backLink: false, mainClass: "index" });
 }
+
+/** `<name>.html` from the Markdown page, and the page's title and summary for the index. */
+export const htmlRenderer: Renderer = {
+  name: "html",
+  async render(_nb, ctx, page) {
+    const markdown = page.files.get(`${ctx.name}.md`);
+    if (!markdown) throw new Error("the html renderer needs the markdown renderer before it");
+    const { html, summary } = await renderPage(ctx.name, markdown.toString("utf8"), ctx.ring);
+    page.files.set(`${ctx.name}.html`, Buffer.from(html, "utf8"));
+    page.summary = summary;
+  },
+};

@@ -9,6 +9,7 @@ import { joinLines } from "../notebook/lines.js";
 import { extractOutputFiles } from "./extract.js";
 import { fenceLanguage, prepareOutputs, type PreparedOutput } from "./markdown-prepare.js";
 import { indent, pathToUrl, pythonStr, stripAnsi } from "./markdown-text.js";
+import type { Renderer } from "../stages/types.js";
 
 export interface RenderedMarkdown {
   markdown: string;
@@ -116,3 +117,13 @@ function isRemovedSource(cell: ICell): boolean {
   const transient = (cell as Record<string, unknown>).transient;
   return typeof transient === "object" && transient !== null && Boolean((transient as Record<string, unknown>).remove_source);
 }
+
+/** `<name>.md` as nbconvert writes it, and the extracted images under `<name>_files/`. */
+export const markdownRenderer: Renderer = {
+  name: "markdown",
+  render(nb, ctx, page) {
+    const { markdown, files } = renderMarkdown(nb, ctx.name);
+    page.files.set(`${ctx.name}.md`, Buffer.from(markdown, "utf8"));
+    for (const [rel, content] of files) page.files.set(rel, content);
+  },
+};

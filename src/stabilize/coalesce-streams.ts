@@ -1,19 +1,26 @@
 import type { ICodeCell, INotebookContent, IOutput, IStream } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
+import { shallowCopy } from "../notebook/clone.js";
+import type { Stabilizer } from "../stages/types.js";
 
 /** A carriage return followed by more text on the same line overwrites the line, as on a terminal. */
 const OVERWRITTEN = /[^\n]*\r(?=[^\n])/g;
 
 /**
  * Merges consecutive stream outputs of the same name into one and applies carriage returns,
- * as nbconvert does before it writes an executed notebook. tslab sends every console.log as
+ * as nbconvert does before it writes an executed notebook. A kernel may send every write as
  * a message of its own, so without this a notebook would hold one output per line.
  */
 export function coalesceStreams(nb: INotebookContent): INotebookContent {
-  return {
-    ...nb,
-    cells: nb.cells.map((cell) => (cell.cell_type === "code" ? { ...cell, outputs: coalesce((cell as ICodeCell).outputs) } : cell)),
-  };
+  // Copies that keep the reader's record of number spellings (1.0) in what they share.
+  const result = shallowCopy(nb);
+  result.cells = nb.cells.map((cell) => {
+    if (cell.cell_type !== "code") return cell;
+    const copy = shallowCopy(cell as ICodeCell);
+    copy.outputs = coalesce(copy.outputs);
+    return copy;
+  });
+  return result;
 }
 
 function coalesce(outputs: readonly IOutput[]): IOutput[] {
@@ -32,3 +39,8 @@ function coalesce(outputs: readonly IOutput[]): IOutput[] {
     return text.includes("\r") ? { ...o, text: text.replace(OVERWRITTEN, "") } : o;
   });
 }
+
+export const coalesceStreamsStage: Stabilizer = {
+  name: "coalesce streams",
+  apply: (nb) => coalesceStreams(nb),
+};

@@ -2,7 +2,9 @@ import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { INotebookContent } from "@jupyterlab/nbformat";
+import { cloneJson } from "../notebook/clone.js";
 import { cellOutputs } from "../tokens/output-text.js";
+import type { Stabilizer } from "../stages/types.js";
 
 const rootCache = new Map<string, string>();
 
@@ -109,11 +111,11 @@ export function relativizeStreamText(text: string, notebookDir: string, projectR
 
 /**
  * Paths the kernel wrote about its own files, made relative to the notebook: everywhere in an
- * error's message and traceback (where tslab puts compile errors and stack traces); in streams
- * only stack frames and file:// URLs of the notebook's folder. Returns a new notebook.
+ * error's message and traceback (where a Node kernel puts compile errors and stack traces); in
+ * streams only stack frames and file:// URLs of the notebook's folder. Returns a new notebook.
  */
 export function relativizeOutputs(nb: INotebookContent, notebookDir: string, projectRoot?: string): INotebookContent {
-  const result = structuredClone(nb);
+  const result = cloneJson(nb);
   const root = projectRoot ?? findProjectRoot(notebookDir);
   for (const cell of result.cells) {
     for (const output of cellOutputs(cell)) {
@@ -128,3 +130,10 @@ export function relativizeOutputs(nb: INotebookContent, notebookDir: string, pro
   }
   return result;
 }
+
+/** Only for kernels whose profile says their text carries machine paths; tracebacks of others stay as written. */
+export const relativePathsStage: Stabilizer = {
+  name: "relative paths",
+  // The root is the notebook's own (nearest package.json), also for a notebook from elsewhere.
+  apply: (nb, ctx) => (ctx.kernel?.rewritesPaths === false ? nb : relativizeOutputs(nb, ctx.notebookDir)),
+};

@@ -1,8 +1,10 @@
 import type { ICell, INotebookContent, IOutput } from "@jupyterlab/nbformat";
+import { cloneJson } from "../notebook/clone.js";
 import { findTokens } from "../tokens/find.js";
 import type { KeyRing } from "../tokens/keyring.js";
 import { cellOutputs, isTextualMime, joinMultiline, outputTexts } from "../tokens/output-text.js";
 import { verifyToken } from "../tokens/verify.js";
+import type { Stabilizer } from "../stages/types.js";
 
 /** Distinct tokens of an output, in order of first appearance across its texts. */
 export function outputTokens(output: IOutput): string[] {
@@ -68,7 +70,7 @@ export async function keepStoredSignatures(
   stored: INotebookContent | undefined,
   ring: KeyRing,
 ): Promise<INotebookContent> {
-  const result = structuredClone(fresh);
+  const result = cloneJson(fresh);
   if (stored === undefined) return result;
   const verified = new Map<string, Promise<boolean>>();
   const verifies = (token: string): Promise<boolean> => {
@@ -99,3 +101,8 @@ export async function keepStoredSignatures(
   }
   return result;
 }
+
+export const keptSignaturesStage: Stabilizer = {
+  name: "kept signatures",
+  apply: (nb, ctx) => keepStoredSignatures(nb, ctx.stored, ctx.ring),
+};

@@ -1,5 +1,7 @@
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import type { ErrorCode } from "../errors.js";
+import type { KernelProfile } from "../kernel/profile.js";
+import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
 
 /**
@@ -19,6 +21,10 @@ export interface StageContext {
   /** The notebook as read from disk, before this run executed it. */
   stored: INotebookContent;
   ring: KeyRing;
+  /** The folder tokens are verified against, as messages name it ("keys/"). */
+  keysLabel: string;
+  /** The kernel that executed the notebook in this run; absent when the stored outputs are rendered. */
+  kernel?: KernelProfile;
 }
 
 /** Makes an executed notebook reproducible (same inputs → same bytes). Pure: returns a new notebook. */
@@ -39,4 +45,18 @@ export interface Finding {
 export interface OutputCheck {
   readonly name: string;
   check(nb: INotebookContent, ctx: StageContext): Finding[] | Promise<Finding[]>;
+}
+
+/** A page as the renderers build it, in memory. */
+export interface RenderedPage {
+  /** Its files by path relative to the page's folder: `<name>.md`, `<name>_files/…`, `<name>.html`. */
+  files: Map<string, Buffer>;
+  /** Title and summary for the index, from the renderer that knows them. */
+  summary?: PageSummary;
+}
+
+/** One output format. Renderers run in list order and see what earlier ones made (HTML is made from the Markdown). */
+export interface Renderer {
+  readonly name: string;
+  render(nb: INotebookContent, ctx: StageContext, page: RenderedPage): void | Promise<void>;
 }

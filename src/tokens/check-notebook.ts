@@ -3,6 +3,7 @@ import { findTokens } from "./find.js";
 import type { KeyRing } from "./keyring.js";
 import { cellOutputs, cellTags, outputTexts } from "./output-text.js";
 import { verifyToken } from "./verify.js";
+import type { OutputCheck } from "../stages/types.js";
 
 export interface TokenProblem {
   cell: number; // 1-based position in the notebook's cell list
@@ -35,3 +36,13 @@ export async function checkNotebookTokens(nb: INotebookContent, ring: KeyRing): 
   }
   return problems;
 }
+
+export const tokensCheck: OutputCheck = {
+  name: "tokens",
+  check: async (nb, ctx) =>
+    (await checkNotebookTokens(nb, ctx.ring)).map((bad) => ({
+      code: "ERR_TOKEN_UNVERIFIED",
+      cell: bad.cell,
+      message: `token ${bad.tokenStart}… does not verify against ${ctx.keysLabel}: ${bad.reason} (tag the cell "unverified-token" if it shows a bad token on purpose)`,
+    })),
+};

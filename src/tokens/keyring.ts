@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JWK } from "jose";
+import { DocsError } from "../errors.js";
 
 /** JWK members that carry secret key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2). */
 export const PRIVATE_JWK_MEMBERS: readonly string[] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -42,12 +43,11 @@ export interface KeyRing {
   readonly ignored: readonly IgnoredKey[];
 }
 
-export class KeyRingError extends Error {
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = "KeyRingError";
-    this.path = path;
+/** keys/ cannot be used: the build stops before any notebook (exit 2), naming the file. */
+export class KeyRingError extends DocsError {
+  override name = "KeyRingError";
+  constructor(readonly path: string, message: string) {
+    super("ERR_KEYS_INVALID", `${path}: ${message}`);
   }
 }
 

@@ -18,6 +18,9 @@ function notebook(sources: string[], metadata: Record<string, unknown> = {}): IN
   };
 }
 
+/** What a kernel profile adds to the fingerprint (for tslab: the versions of what runs the code). */
+const KERNEL = { tslab: "1.0.22", typescript: "5.9.3" };
+
 /** A project folder with notebooks/ and keys/. */
 async function scratch(t: TestContext): Promise<{ nbPath: string; keys: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), "fingerprint-"));
@@ -30,29 +33,30 @@ async function scratch(t: TestContext): Promise<{ nbPath: string; keys: string; 
 
 test("inputs: code cells, kernel, key files and declared files change the fingerprint; prose does not", async (t) => {
   const { nbPath, keys, dir } = await scratch(t);
-  const base = await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys);
+  const base = await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys, KERNEL);
   assert.match(base, /^[0-9a-f]{64}$/);
-  assert.equal(await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys), base, "stable");
+  assert.equal(await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys, KERNEL), base, "stable");
 
   const prose = notebook(["a()", "b()"]);
   prose.cells[0]!.source = "# other prose";
-  assert.equal(await inputsFingerprint(prose, nbPath, keys), base, "markdown is not an input of the outputs");
-  assert.notEqual(await inputsFingerprint(notebook(["a()", "c()"]), nbPath, keys), base, "a code cell");
-  assert.notEqual(await inputsFingerprint(notebook(["a()b()"]), nbPath, keys), base, "cell boundaries count");
-  assert.notEqual(await inputsFingerprint(notebook(["a()", "b()"], { kernelspec: { name: "jslab", display_name: "JS" } }), nbPath, keys), base, "the kernel");
+  assert.equal(await inputsFingerprint(prose, nbPath, keys, KERNEL), base, "markdown is not an input of the outputs");
+  assert.notEqual(await inputsFingerprint(notebook(["a()", "c()"]), nbPath, keys, KERNEL), base, "a code cell");
+  assert.notEqual(await inputsFingerprint(notebook(["a()b()"]), nbPath, keys, KERNEL), base, "cell boundaries count");
+  assert.notEqual(await inputsFingerprint(notebook(["a()", "b()"], { kernelspec: { name: "jslab", display_name: "JS" } }), nbPath, keys, KERNEL), base, "the kernel");
 
   await writeFile(join(keys, "ES384.public.json"), '{"keys":[]}');
-  const withKey = await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys);
+  const withKey = await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys, KERNEL);
   assert.notEqual(withKey, base, "a new key file");
 
   const depending = notebook(["a()", "b()"], { docs: { depends: ["../data/x.json"] } });
-  const missing = await inputsFingerprint(depending, nbPath, keys);
+  const missing = await inputsFingerprint(depending, nbPath, keys, KERNEL);
   await mkdir(join(dir, "data"));
   await writeFile(join(dir, "data", "x.json"), "1");
-  const present = await inputsFingerprint(depending, nbPath, keys);
+  const present = await inputsFingerprint(depending, nbPath, keys, KERNEL);
   await writeFile(join(dir, "data", "x.json"), "2");
-  const changed = await inputsFingerprint(depending, nbPath, keys);
+  const changed = await inputsFingerprint(depending, nbPath, keys, KERNEL);
   assert.equal(new Set([withKey, missing, present, changed]).size, 4, "a declared file: missing, present, changed");
+  assert.notEqual(await inputsFingerprint(notebook(["a()", "b()"]), nbPath, keys, { ...KERNEL, typescript: "5.9.4" }), withKey, "what the kernel's profile names");
 });
 
 test("declaredDependencies: only the strings of metadata.docs.depends", () => {

@@ -54,17 +54,17 @@ describe("local imports in the cache's fingerprint", () => {
 
   test("an edit to a file imported indirectly changes the fingerprint; an edit to an unused file does not", async () => {
     const nb = notebook('import { s } from "./lib/server";\nconsole.log(s);');
-    const before = await inputsFingerprint(nb, nbPath(), keysDir());
+    const before = await inputsFingerprint(nb, nbPath(), keysDir(), {});
     await writeFile(join(dir, "notebooks", "lib", "unused.ts"), "export const u = 2;\n");
-    assert.equal(await inputsFingerprint(nb, nbPath(), keysDir()), before);
+    assert.equal(await inputsFingerprint(nb, nbPath(), keysDir(), {}), before);
     await writeFile(join(dir, "notebooks", "lib", "tokens.ts"), "export const sign = 2;\n");
-    assert.notEqual(await inputsFingerprint(nb, nbPath(), keysDir()), before);
+    assert.notEqual(await inputsFingerprint(nb, nbPath(), keysDir(), {}), before);
   });
 
   test("a missing import is part of the fingerprint: creating the file changes it", async () => {
     const nb = notebook('import { later } from "./lib/later";');
-    const before = await inputsFingerprint(nb, nbPath(), keysDir());
+    const before = await inputsFingerprint(nb, nbPath(), keysDir(), {});
     await writeFile(join(dir, "notebooks", "lib", "later.ts"), "export const later = 1;\n");
-    assert.notEqual(await inputsFingerprint(nb, nbPath(), keysDir()), before);
+    assert.notEqual(await inputsFingerprint(nb, nbPath(), keysDir(), {}), before);
   });
 });

@@ -16,7 +16,7 @@ test("the build state is saved as JSON, read back as saved, and a bad or missing
     version: 1,
     notebooks: {
       "notebooks/x.ipynb": {
-        inputs: "i", outputs: "o", notebook: "n", tool: "t", files: { "/p/docs/x.md": "h" },
+        inputs: "i", outputs: "o", notebook: "n", tool: "t", dir: "/p/docs", files: { "/p/docs/x.md": "h" },
         summary: { name: "x", file: "x.html", title: "X", summary: "about x" }, cells: 3,
       },
     },

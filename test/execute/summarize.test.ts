@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ICodeCell, IOutput } from "@jupyterlab/nbformat";
-import { diagnosticLine, errorText, preview, reportsUncaughtError, summarizeError } from "../../src/execute/summarize.js";
+import { errorText, preview, summarizeError } from "../../src/execute/summarize.js";
 
 const cell = (source: string | string[]): ICodeCell => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source });
 
@@ -15,20 +15,11 @@ test("errorText: stderr and error outputs, ANSI removed, stdout and data left ou
   assert.equal(errorText(outputs), "Error: boom\n    at f\nTypeError: x is not a function\nTypeError: x\n  at g");
 });
 
-test("summarizeError: a TypeScript diagnostic, else the error line, else the first line", () => {
-  assert.equal(
-    summarizeError("2:7 - Type 'string' is not assignable to type 'number'.\n"),
-    "TypeScript error at line 2, column 7: Type 'string' is not assignable to type 'number'.",
-  );
+test("summarizeError: the error line, else the first line", () => {
   assert.equal(summarizeError("some log\nRangeError: too far\n    at h"), "RangeError: too far");
   assert.equal(summarizeError("UnhandledPromiseRejection: Error: late\n"), "UnhandledPromiseRejection: Error: late");
   assert.equal(summarizeError("\n  something odd happened  \nmore"), "something odd happened");
   assert.equal(summarizeError(""), "the kernel reported an error without a message");
-});
-
-test("diagnosticLine: the cell line a diagnostic points at", () => {
-  assert.equal(diagnosticLine("3:1 - Cannot find name 'x'."), 3);
-  assert.equal(diagnosticLine("Error: boom"), undefined);
 });
 
 test("preview: the given line, else the first non-blank one, cut to the width", () => {
@@ -37,10 +28,4 @@ test("preview: the given line, else the first non-blank one, cut to the width", 
   assert.equal(preview(cell("a\nb"), 9), "a", "a line past the end falls back to the first");
   assert.equal(preview(cell("x".repeat(100)), undefined, 10), "xxxxxxxxx…");
   assert.equal(preview(cell("")), "");
-});
-
-test("reportsUncaughtError: tslab's reports of errors outside the cell's flow", () => {
-  assert.equal(reportsUncaughtError("\u001b[31mUncaughtException: Error: later\u001b[0m"), true);
-  assert.equal(reportsUncaughtError("ok\nUnhandledPromiseRejection: Error: late"), true);
-  assert.equal(reportsUncaughtError("Error: UncaughtException: in the middle"), false);
 });

@@ -32,7 +32,7 @@ describe("KernelClient against a real tslab kernel", () => {
   let cwd: string;
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), "client-test-"));
-    client = await KernelClient.start({ kernelName: "tslab", cwd });
+    client = await KernelClient.start({ kernel: "tslab", cwd });
   });
   after(async () => {
     await client.shutdown();
@@ -118,7 +118,7 @@ describe("KernelClient against a real tslab kernel", () => {
 describe("KernelClient lifecycle", () => {
   test("rejects with KernelDiedError when the kernel exits mid-cell, and cleans up", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "client-test-"));
-    const client = await KernelClient.start({ kernelName: "tslab", cwd });
+    const client = await KernelClient.start({ kernel: "tslab", cwd });
     const pid = client.process.pid!;
     await assert.rejects(run(client, "process.exit(3)"), (e: unknown) => {
       assert.ok(e instanceof KernelDiedError);
@@ -132,7 +132,7 @@ describe("KernelClient lifecycle", () => {
 
   test("shutdown kills a kernel kept alive by an open server, and removes the connection folder", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "client-test-"));
-    const client = await KernelClient.start({ kernelName: "tslab", cwd, transport: "tcp" });
+    const client = await KernelClient.start({ kernel: "tslab", cwd, transport: "tcp" });
     const pid = client.process.pid!;
     await run(client, 'import * as http from "node:http"; http.createServer().listen(0, "127.0.0.1"); "listening"');
     const t0 = Date.now();

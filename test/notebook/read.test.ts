@@ -90,7 +90,8 @@ describe("parseNotebook: structure errors say what is wrong", () => {
   const cases: [string, string, string][] = [
     ["not an object", "[]", "notebooks/x.ipynb: not a notebook (the JSON is not an object)"],
     ["no nbformat", '{"cells": []}', 'notebooks/x.ipynb: not a notebook (no "nbformat" field)'],
-    ["nbformat 3", JSON.stringify({ ...valid, nbformat: 3 }), "notebooks/x.ipynb: nbformat 3 is not supported (expected 4)"],
+    ["nbformat 3 without worksheets", JSON.stringify({ ...valid, nbformat: 3 }), 'notebooks/x.ipynb: nbformat 3 notebook cannot be read: "worksheets" must be a list'],
+    ["nbformat 5", JSON.stringify({ ...valid, nbformat: 5 }), "notebooks/x.ipynb: nbformat 5 is not supported (expected 2, 3 or 4)"],
     ["no minor", JSON.stringify({ ...valid, nbformat_minor: "5" }), 'notebooks/x.ipynb: "nbformat_minor" must be a number'],
     ["no metadata", JSON.stringify({ ...valid, metadata: [] }), 'notebooks/x.ipynb: "metadata" must be an object'],
     ["no cells", JSON.stringify({ ...valid, cells: {} }), 'notebooks/x.ipynb: "cells" must be an array'],

@@ -37,7 +37,7 @@ async function scratch(t: TestContext) {
     ]),
     extractDir,
     summary: { name: "x", file: "x.html", title: "X", summary: "" },
-    record: { inputs: "", outputs: "", notebook: "", tool: "", files: {}, summary: { name: "x", file: "x.html", title: "X", summary: "" }, cells: 2 },
+    record: { inputs: "", outputs: "", notebook: "", tool: "", dir: docs, files: {}, summary: { name: "x", file: "x.html", title: "X", summary: "" }, cells: 2 },
   });
   return { root, docs, extractDir, project, product };
 }

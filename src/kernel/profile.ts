@@ -1,0 +1,42 @@
+import type { IOutput } from "@jupyterlab/nbformat";
+
+/**
+ * Everything that differs between kernels, in one place: how to start one, how its sockets
+ * are named, how it refuses requests after an error, how its errors read, which paths in its
+ * outputs are machine-specific, and what the cache must know of it. The client, the executor
+ * and the cache ask the profile; none of them names a kernel.
+ */
+export interface KernelProfile {
+  /** The kernelspec name a notebook asks for (`metadata.kernelspec.name`). */
+  readonly name: string;
+  readonly displayName: string;
+  readonly language: string;
+  /** Where the profile came from, for messages: "built in" or the kernelspec folder. */
+  readonly source: string;
+  /** The command line, with the connection file's path in place. */
+  argv(connectionFile: string): string[];
+  /** Added to the build's environment for the kernel process. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Jupyter's `interrupt_mode`: SIGINT to the process, or an `interrupt_request` on control. */
+  readonly interruptMode: "signal" | "message";
+  /**
+   * How the kernel names ipc sockets: jupyter_client's kernels bind `<ip>-<port>`, some
+   * (the built-in ones) `<ip>:<port>`. The client connects where the kernel binds.
+   */
+  readonly ipcSeparator: ":" | "-";
+  /**
+   * Times a request the kernel answered `abort` is sent again, after `abortRetryDelayMs`. Some
+   * kernels refuse requests for a moment after an error; Jupyter kernels abort only with stop_on_error,
+   * which a notebook build never relies on, so for them an abort is final.
+   */
+  readonly abortRetries: number;
+  readonly abortRetryDelayMs: number;
+  /** Whether absolute paths inside the project are made relative in error text (file:// stacks of a Node kernel). */
+  readonly rewritesPaths: boolean;
+  /** The one line a user reads for a cell that raised, from its outputs. */
+  summarizeError(outputs: readonly IOutput[]): { summary: string; line?: number };
+  /** Whether a stream text reports an error raised outside the cell's own flow (after it ended). */
+  reportsUncaughtError(text: string): boolean;
+  /** What, besides the notebook's code, changes what the kernel prints: versions, the kernelspec. */
+  fingerprint(): Promise<Record<string, string>>;
+}

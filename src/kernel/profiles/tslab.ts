@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import stripAnsi from "strip-ansi";
+import { errorText, summarizeError } from "../../execute/summarize.js";
+import type { KernelProfile } from "../profile.js";
+
+/** The tslab entry point of this project's own install, so the kernel matches the lock file. */
+export function tslabEntry(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("tslab/package.json")), "bin", "tslab");
+}
+
+/** tslab prints TypeScript diagnostics as `<line>:<column> - <message>`. */
+const DIAGNOSTIC_LINE = /^(\d+):(\d+) - ([^\n]*)/m;
+
+/** A compile error names its line in the cell; anything else reads as the first error line. */
+function summarize(text: string): { summary: string; line?: number } {
+  const diagnostic = DIAGNOSTIC_LINE.exec(text);
+  if (!diagnostic) return { summary: summarizeError(text) };
+  return { summary: `TypeScript error at line ${diagnostic[1]}, column ${diagnostic[2]}: ${diagnostic[3]!.trim()}`, line: Number(diagnostic[1]) };
+}
+
+/** tslab reports an error raised outside the cell's own flow (after it ended) on a stream. */
+function reportsUncaughtError(text: string): boolean {
+  return /^(UnhandledPromiseRejection|UncaughtException):/m.test(stripAnsi(text));
+}
+
+/** Packages whose version changes what a cell prints. */
+const RUNTIME_PACKAGES = ["tslab", "@tslab/typescript-for-tslab", "jose"];
+
+let runtimeVersions: Record<string, string> | undefined;
+function versions(): Record<string, string> {
+  if (runtimeVersions) return runtimeVersions;
+  const require = createRequire(import.meta.url);
+  const tslabDir = dirname(require.resolve("tslab/package.json"));
+  const out: Record<string, string> = { node: process.versions.node.split(".")[0]! };
+  for (const name of RUNTIME_PACKAGES) {
+    // typescript-for-tslab is tslab's own dependency: resolve it from there.
+    const from = name.startsWith("@tslab/") ? createRequire(join(tslabDir, "package.json")) : require;
+    out[name] = (JSON.parse(readFileSync(from.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+  }
+  return (runtimeVersions = out);
+}
+
+/**
+ * tslab and jslab from the project's node_modules, run with this Node: no Jupyter needed, and
+ * the kernel is the one the lock file names.
+ */
+function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
+  const extra = name === "jslab" ? ["--js"] : [];
+  return {
+    name,
+    displayName: name === "jslab" ? "JavaScript" : "TypeScript",
+    language: name === "jslab" ? "javascript" : "typescript",
+    source: "built in",
+    argv: (connectionFile) => [process.execPath, tslabEntry(), "kernel", ...extra, "--config-path", connectionFile],
+    // No colours in error text; no inherited NODE_OPTIONS changing how the kernel runs.
+    env: { FORCE_COLOR: "0", NODE_OPTIONS: "" },
+    interruptMode: "signal",
+    ipcSeparator: ":",
+    abortRetries: 4,
+    abortRetryDelayMs: 250,
+    rewritesPaths: true,
+    summarizeError: (outputs) => summarize(errorText(outputs)),
+    reportsUncaughtError,
+    fingerprint: () => Promise.resolve(versions()),
+  };
+}
+
+export const BUILT_IN_PROFILES: Readonly<Record<string, () => KernelProfile>> = {
+  tslab: () => tslabProfile("tslab"),
+  jslab: () => tslabProfile("jslab"),
+};
