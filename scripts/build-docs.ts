@@ -77,6 +77,10 @@ async function main(): Promise<number> {
   }
   const opts = program.opts<CliOptions>();
   const project = findProject(process.cwd(), opts.outDir);
+  if (opts.outDir !== undefined && statSync(project.docsDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    process.stderr.write(`--out-dir ${opts.outDir}: not a folder\n`);
+    return EXIT_USAGE;
+  }
   if (opts.keys !== undefined) {
     project.keysDir = resolve(opts.keys);
     if (!statSync(project.keysDir, { throwIfNoEntry: false })?.isDirectory()) {

@@ -30,7 +30,7 @@ export async function writeProduct(product: NotebookProduct, writer: DocsWriter)
   return writer.commitNotebook({
     label: manifestKey(product),
     notebookPath: product.job.path,
-    sourceHash: product.sourceHash,
+    ...(product.job.notebookOut === undefined ? { sourceHash: product.sourceHash } : {}),
     ...(product.notebookText === undefined ? {} : { notebookText: product.notebookText }),
     pages: product.files,
   });

@@ -12,8 +12,12 @@ export interface NotebookFiles {
   /** The notebook as messages name it (relative to the project). */
   label: string;
   notebookPath: string;
-  /** sha256 of the notebook as it was read, to detect an edit made while it was built. */
-  sourceHash: string;
+  /**
+   * sha256 of the notebook as it was read, to detect an edit made while it was built; absent
+   * for pages made from the notebook with other parameters (a variant), which never write it
+   * and may be built while the notebook's own build rewrites it.
+   */
+  sourceHash?: string;
   /** The executed notebook, when it is to be written back. */
   notebookText?: string;
   /** Every file of the page, absolute path → content. */
@@ -92,6 +96,7 @@ export class DocsWriter {
       if (files.notebookText !== undefined) changes.push({ path: files.notebookPath, content: Buffer.from(files.notebookText, "utf8") });
       const next: Manifest = { ...this.manifest, pages: { ...this.manifest.pages, [files.label]: [...produced] } };
       return this.commit(changes, next, async () => {
+        if (files.sourceHash === undefined) return;
         const now = await readIfPresent(this.fs, files.notebookPath);
         if (now === undefined || sha256(now) !== files.sourceHash) {
           throw new DocsError("ERR_NOTEBOOK_CHANGED", `${files.label}: the notebook changed during the build (saved while it ran?); nothing was written for it: build it again`);

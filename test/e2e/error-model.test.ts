@@ -98,12 +98,11 @@ describe("one error model", () => {
     }
   });
 
-  test("an --out-dir that is a file fails with the system's reason, not as an internal error", async () => {
+  test("an --out-dir that is a file is refused before anything runs (exit 2), not an internal error", async () => {
     const result = await copy.run(["--no-execute", "--no-checks", "--out-dir", "package.json", "bad/findings.ipynb"]);
-    const all = clean(result);
-    assert.equal(result.code, 1, all);
-    assert.match(result.stdout, /^ {6}bad\/findings\.ipynb: ENOTDIR: not a directory, open '.*package\.json\/findings\.md'$/m);
-    assert.match(result.stderr, /^build-docs: ENOTDIR: not a directory, open '.*package\.json\/index\.html'$/m);
+    assert.equal(result.code, 2, clean(result));
+    assert.match(result.stderr, /^--out-dir package\.json: not a folder$/m);
+    assert.doesNotMatch(clean(result), /internal error|    at /);
   });
 
   test("a kernelspec whose program is not installed fails its notebook with exit 1, naming kernel, reason and kernelspec", async () => {
@@ -128,7 +127,7 @@ describe("one error model", () => {
     assert.equal(result.code, 0, clean(result));
     const afterRun = await snapshot(copy.dir);
     assert.deepEqual([...afterRun.keys()].filter((p) => !before.has(p) || before.get(p) !== afterRun.get(p)), []);
-    assert.deepEqual((await readdir(join(outside, "site"))).sort(), ["elsewhere.html", "elsewhere.md", "index.html"]);
+    assert.deepEqual((await readdir(join(outside, "site"))).sort(), [".docs-manifest.json", "elsewhere.html", "elsewhere.md", "index.html"]);
     const index = await readFile(join(outside, "site", "index.html"), "utf8");
     assert.match(index, /href="elsewhere\.html"/);
     assert.doesNotMatch(index, /own-page/);
