@@ -129,6 +129,7 @@ export async function buildNotebook(
     notebookText = serializeNotebook(notebook);
   }
 
+  await (await import("../guard/enforce.js")).enforceChecks([(await import("../guard/known-secrets-check.js")).knownSecretsCheck], notebook, { label: job.label, notebookPath: job.path, notebookDir: dirname(job.path), projectRoot: dirname(settings.keysDir), name: job.name, stored, ring });
   await checkOutputs(notebook, job, ring);
 
   const { renderMarkdown } = await import("../render/markdown.js");

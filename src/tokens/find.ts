@@ -55,7 +55,8 @@ const SIGNATURE_LENGTHS: Record<string, readonly number[]> = {
   ES256: [86], ES256K: [86], ES384: [128], ES512: [176], EdDSA: [86, 152], Ed25519: [86], Ed448: [152],
   HS256: [43], HS384: [64], HS512: [86],
 };
-const RSA_SIGNATURE_LENGTHS = [171, 342, 512, 683]; // 1024, 2048, 3072, 4096-bit keys
+// RSA: as long as the modulus; any key of 1024 to 8192 bits in steps of 64.
+const RSA_SIGNATURE_LENGTHS = Array.from({ length: 113 }, (_, i) => Math.ceil(((128 + 8 * i) * 4) / 3));
 
 /**
  * Whether a token's signature is whole, so that a line break after it ends the token. For an
@@ -129,9 +130,10 @@ export function findTokens(text: string): FoundToken[] {
       joined += runs[j]!.text;
       last = j;
       const token = tokenOfRun(joined);
-      if (token !== undefined && (wrapped === undefined || signatureWhole(token.split(".")))) wrapped = { token, last, length: joined.length };
+      // The longest candidate wins: a line that continues the run belongs to the token.
+      if (token !== undefined) wrapped = { token, last, length: joined.length };
     }
-    if (wrapped !== undefined && (direct === undefined || signatureWhole(wrapped.token.split(".")))) {
+    if (wrapped !== undefined) {
       // The raw text ends where the token does: before a sentence's full stop, if any.
       add(wrapped.token, run.start, runs[wrapped.last]!.end - (wrapped.length - wrapped.token.length));
       i = wrapped.last;

@@ -1,0 +1,26 @@
+import type { INotebookContent } from "@jupyterlab/nbformat";
+import { UNVERIFIED_TOKEN_TAG } from "../tokens/check-notebook.js";
+import { cellTags } from "../tokens/output-text.js";
+
+/** The notebook's "docs" metadata, when it is an object. */
+function docsMetadata(nb: INotebookContent): Record<string, unknown> {
+  const docs = (nb.metadata as { docs?: unknown } | undefined)?.docs;
+  return typeof docs === "object" && docs !== null && !Array.isArray(docs) ? (docs as Record<string, unknown>) : {};
+}
+
+/** Whether the notebook turns the private key guards off ("docs": {"allow_private_keys": true}). */
+export function privateKeysAllowed(nb: INotebookContent): boolean {
+  return docsMetadata(nb).allow_private_keys === true;
+}
+
+/**
+ * The guards a notebook turns off, one phrase each, for the line a reviewer reads
+ * (`opt-outs notebooks/x.ipynb: allow_private_keys; unverified-token on cells 4, 7`).
+ */
+export function optOuts(nb: INotebookContent): string[] {
+  const out: string[] = [];
+  if (privateKeysAllowed(nb)) out.push('"docs": {"allow_private_keys": true}');
+  const tagged = nb.cells.flatMap((cell, i) => (cell.cell_type === "code" && cellTags(cell).includes(UNVERIFIED_TOKEN_TAG) ? [i + 1] : []));
+  if (tagged.length > 0) out.push(`tag "${UNVERIFIED_TOKEN_TAG}" on cell${tagged.length > 1 ? "s" : ""} ${tagged.join(", ")}`);
+  return out;
+}
