@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { KernelProcessTree } from "./process-group.js";
+import { watchdog } from "./watchdog.js";
 
 /** Kernels this client can start, by kernelspec name. */
 const KERNELS: Record<string, string[]> = {
@@ -48,10 +50,13 @@ export class KernelProcess {
   readonly exited: Promise<ExitInfo>;
   private exitInfo: ExitInfo | undefined;
   private readonly log = new Tail(16 * 1024);
+  private readonly tree: KernelProcessTree | undefined;
 
   private constructor(private readonly child: ChildProcess) {
+    this.tree = child.pid === undefined ? undefined : new KernelProcessTree(child.pid);
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
+        this.tree?.stop();
         this.exitInfo = { code, signal };
         resolve(this.exitInfo);
       });
@@ -68,11 +73,12 @@ export class KernelProcess {
   static start(kernelName: string, connectionFile: string, cwd: string): KernelProcess {
     const args = KERNELS[kernelName];
     if (!args) throw new Error(`unknown kernel "${kernelName}"`);
-    const child = spawn(process.execPath, [tslabEntry(), ...args, "--config-path", connectionFile], {
+    const guard = watchdog(process.pid, dirname(connectionFile));
+    const child = spawn(process.execPath, [...guard.execArgv, tslabEntry(), ...args, "--config-path", connectionFile], {
       cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0", NODE_OPTIONS: "" },
+      env: { ...process.env, FORCE_COLOR: "0", NODE_OPTIONS: "", ...guard.env },
     });
     return new KernelProcess(child);
   }
@@ -95,8 +101,15 @@ export class KernelProcess {
     this.signal("SIGINT");
   }
 
+  /** Kills the kernel, its process group and every descendant recorded, also after the kernel exited. */
   kill(): void {
     this.signal("SIGKILL");
+    this.tree?.endAll();
+  }
+
+  /** Notes the kernel's descendants now, while it still is their parent (before a shutdown). */
+  recordDescendants(): void {
+    this.tree?.record();
   }
 
   private signal(sig: NodeJS.Signals): void {
