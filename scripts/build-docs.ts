@@ -7,10 +7,20 @@ import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.
 import { runBuild } from "../src/pipeline/run.js";
 
 const EXIT_USAGE = 2;
+const STOP_WITHIN_MS = 1500;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+
+/** A day: longer is surely a mistake, and far below where a timer overflows (2^31 ms). */
+const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+function timeoutSeconds(value: string): number {
+  const n = positiveNumber(value);
+  if (n > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_TIMEOUT_SECONDS} (24 hours)`);
   return n;
 }
 
@@ -28,7 +38,7 @@ const program = new Command()
   .option("--check", "build into memory and compare with the files on disk; write nothing; exit 1 if any is stale")
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
   .option("--out-dir <dir>", "write the docs into this folder instead of docs/")
-  .option("--timeout <seconds>", "longest a single cell may run", positiveNumber, 60)
+  .option("--timeout <seconds>", "longest a single cell may run (at most 86400)", timeoutSeconds, 60)
   .option("-j, --jobs <n>", "notebooks run at once", positiveInteger, availableParallelism())
   .option("--max-output <chars>", "most characters of stream output a cell may print; more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
@@ -72,6 +82,9 @@ async function main(): Promise<number> {
     if (controller.signal.aborted) process.exit(signal === "SIGTERM" ? 143 : 130);
     process.stderr.write(`\n${signal}: stopping, killing kernels…\n`);
     controller.abort(signal);
+    // Whatever the build is waiting for, it stops within 2 s: kernels are killed on exit, and
+    // every file is renamed into place whole or not at all.
+    setTimeout(() => process.exit(signal === "SIGTERM" ? 143 : 130), STOP_WITHIN_MS).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
+import { NotebookUsageError } from "../execute/errors.js";
+import { BoundedReadError, readBounded } from "../io/read-bounded.js";
+import { MAX_KEY_FILE_BYTES } from "../tokens/keyring.js";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
@@ -57,11 +60,18 @@ export async function inputsFingerprint(nb: INotebookContent, notebookPath: stri
   add("kernel", kernelNameOf(nb) ?? "");
   for (const [name, version] of Object.entries(versions())) add(`version:${name}`, version);
   for (const cell of nb.cells) if (cell.cell_type === "code") add("code", joinText(cell.source));
-  for (const file of await filesUnder(keysDir)) add(`key:${relative(keysDir, file)}`, await readFile(file));
-  const dir = dirname(notebookPath);
-  for (const dep of declaredDependencies(nb)) {
-    const path = resolve(dir, dep);
-    add(`depends:${dep}`, await readFile(path).catch(() => Buffer.from("(missing)")));
+  for (const file of await filesUnder(keysDir)) {
+    const content = await readBounded(file, MAX_KEY_FILE_BYTES).catch((e: unknown) => {
+      if (!(e instanceof BoundedReadError)) throw e;
+      const root = dirname(keysDir);
+      throw new NotebookUsageError(relative(root, notebookPath), `cannot read ${relative(root, file)}: ${e.reason}`);
+    });
+    add(`key:${relative(keysDir, file)}`, content);
+  }
+  const dependencies = declaredDependencies(nb);
+  const { readDependency } = dependencies.length > 0 ? await import("./depends.js") : { readDependency: undefined };
+  for (const dep of dependencies) {
+    add(`depends:${dep}`, (await readDependency!(dep, notebookPath, dirname(keysDir))) ?? Buffer.from("(missing)"));
   }
   return hash.digest("hex");
 }
