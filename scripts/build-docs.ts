@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { findProject } from "../src/project.js";
@@ -42,6 +43,7 @@ const program = new Command()
   .option("-j, --jobs <n>", "notebooks run at once", positiveInteger, availableParallelism())
   .option("--max-output <chars>", "most characters of output a cell may produce (streams and display payloads); more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
+  .option("--strict", "refuse every opt-out of the checks (the unverified-token tag, \"docs\": {\"allow_private_keys\"})")
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
   .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error or unreadable notebook, 130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
@@ -63,6 +65,7 @@ async function main(): Promise<number> {
     jobs: number;
     maxOutput: number;
     transport: "ipc" | "tcp";
+    strict?: boolean;
     verbose?: boolean;
   }>();
   const project = findProject(process.cwd(), opts.outDir);
@@ -76,6 +79,18 @@ async function main(): Promise<number> {
     process.stderr.write(`no notebooks found under ${project.notebooksDir}\n`);
     return EXIT_USAGE;
   }
+
+  // Opt-outs of the checks, one line per notebook, so that a reviewer sees them in every log.
+  const { notebookOptOuts } = await import("../src/guard/opt-outs.js");
+  const optOuts = await notebookOptOuts(paths, (p) => jobFor(p, project).label);
+  for (const { label, optOuts: list } of optOuts) process.stdout.write(`opt-out ${label}: ${list.join("; ")}\n`);
+  if (opts.strict && optOuts.length > 0) {
+    process.stderr.write(`--strict: ${optOuts.length} notebook(s) turn checks off (listed above); nothing was run\n`);
+    return 1;
+  }
+  // A notebook runs arbitrary code: prove it changed nothing but its own outputs.
+  const { snapshotProject } = await import("../src/guard/project-snapshot.js");
+  const snapshot = opts.execute ? await snapshotProject(project.root, project.keysDir) : undefined;
 
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
@@ -105,6 +120,17 @@ async function main(): Promise<number> {
     reporter,
   });
   reporter.stop();
+  if (snapshot && !controller.signal.aborted) {
+    const written = new Set([join(project.docsDir, "index.html"), project.cacheFile]);
+    for (const o of result.outcomes) if (o.ok && !opts.check) for (const path of o.changed) written.add(path);
+    const changes = await snapshot.changesSince(written);
+    if (changes.length > 0) {
+      process.stderr.write(`\nthe notebooks changed files that are not their outputs (a notebook runs with your rights: review it):\n`);
+      for (const c of changes.slice(0, 20)) process.stderr.write(`  ${c.how} ${c.path}\n`);
+      if (changes.length > 20) process.stderr.write(`  … and ${changes.length - 20} more\n`);
+      result.exitCode = Math.max(result.exitCode, 1) as typeof result.exitCode;
+    }
+  }
 
   const failed = result.outcomes.filter((o) => !o.ok);
   if (result.stale.length > 0) {

@@ -24,3 +24,20 @@ export function optOuts(nb: INotebookContent): string[] {
   if (tagged.length > 0) out.push(`tag "${UNVERIFIED_TOKEN_TAG}" on cell${tagged.length > 1 ? "s" : ""} ${tagged.join(", ")}`);
   return out;
 }
+
+/** Each notebook's opt-outs, read from its file (notebooks that cannot be read are left to the build). */
+export async function notebookOptOuts(paths: readonly string[], labelOf: (path: string) => string): Promise<Array<{ label: string; optOuts: string[] }>> {
+  const { readBounded } = await import("../io/read-bounded.js");
+  const out: Array<{ label: string; optOuts: string[] }> = [];
+  for (const path of paths) {
+    try {
+      const nb = JSON.parse((await readBounded(path, 256 * 1024 * 1024)).toString("utf8")) as INotebookContent;
+      if (!Array.isArray(nb.cells)) continue;
+      const found = optOuts(nb);
+      if (found.length > 0) out.push({ label: labelOf(path), optOuts: found });
+    } catch {
+      // The build reports an unreadable notebook itself.
+    }
+  }
+  return out;
+}
