@@ -120,7 +120,9 @@ async function main(): Promise<number> {
     reporter,
   });
   reporter.stop();
-  if (snapshot && !controller.signal.aborted) {
+  // Only an executed notebook ran code (a failed one may have run some).
+  const ran = result.outcomes.some((o) => !o.ok || o.product.status === "executed");
+  if (snapshot && ran && !controller.signal.aborted) {
     const written = new Set([join(project.docsDir, "index.html"), project.cacheFile]);
     for (const o of result.outcomes) if (o.ok && !opts.check) for (const path of o.changed) written.add(path);
     const changes = await snapshot.changesSince(written);
