@@ -96,3 +96,18 @@ describe("SIGTERM while a cell runs", () => {
     assert.deepEqual(await processesIn(copy.dir), []);
   });
 });
+
+describe("--max-output and display payloads", () => {
+  let copy: ProjectCopy;
+  before(async () => {
+    copy = await ProjectCopy.create({ notebooks: false });
+    await copy.write("notebooks/image.ipynb", notebookJson(['import * as tslab from "tslab";\ntslab.display.png(new Uint8Array(3000));']));
+  });
+  after(async () => copy?.dispose());
+
+  test("an image over the limit fails its notebook with the same message as text", async () => {
+    const run = await copy.run(["notebooks/image.ipynb", "--max-output", "2000"]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /notebooks\/image\.ipynb, cell 1: output over the limit of 2000 characters; kernel killed/);
+  });
+});
