@@ -1,5 +1,5 @@
 import type { INotebookContent } from "@jupyterlab/nbformat";
-import { UNVERIFIED_TOKEN_TAG } from "../tokens/check-notebook.js";
+import { UNVERIFIED_TOKEN_TAG } from "../tokens/tags.js";
 import { cellTags } from "../tokens/output-text.js";
 
 /** The notebook's "docs" metadata, when it is an object. */
