@@ -91,6 +91,7 @@ async function main(): Promise<number> {
   // A notebook runs arbitrary code: prove it changed nothing but its own outputs.
   const { snapshotProject } = await import("../src/guard/project-snapshot.js");
   const snapshot = opts.execute ? await snapshotProject(project.root, project.keysDir) : undefined;
+  if (opts.execute) await (await import("../src/guard/known-secrets-check.js")).knownSecretsOf(project.root);
 
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {

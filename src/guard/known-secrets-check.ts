@@ -66,13 +66,18 @@ export function findKnownSecrets(nb: INotebookContent, matcher: SecretMatcher): 
 
 const matchers = new Map<string, Promise<SecretMatcher>>();
 
-/** One matcher per keys folder and build: the folder is read once. */
-function matcherFor(ctx: StageContext): Promise<SecretMatcher> {
-  const keysDir = join(ctx.projectRoot, "keys");
+/**
+ * One matcher per project and build: keys/ is read once. The build calls this before any
+ * notebook runs, so a notebook that rewrites keys/ cannot change what the guard knows.
+ */
+export function knownSecretsOf(projectRoot: string): Promise<SecretMatcher> {
+  const keysDir = join(projectRoot, "keys");
   let matcher = matchers.get(keysDir);
-  if (matcher === undefined) matchers.set(keysDir, (matcher = loadKnownSecrets(keysDir, ctx.projectRoot).then(secretMatcher)));
+  if (matcher === undefined) matchers.set(keysDir, (matcher = loadKnownSecrets(keysDir, projectRoot).then(secretMatcher)));
   return matcher;
 }
+
+const matcherFor = (ctx: StageContext): Promise<SecretMatcher> => knownSecretsOf(ctx.projectRoot);
 
 /**
  * Refuses any output (of any MIME type, in any encoding the matcher knows) and any source that
