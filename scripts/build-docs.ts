@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { asDocsError } from "../src/errors.js";
@@ -10,14 +10,25 @@ import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../
 import { preflight } from "../src/pipeline/preflight.js";
 import { runBuild } from "../src/pipeline/run.js";
 import { acquireBuildLock } from "../src/write/lock.js";
+import { MANIFEST_NAME } from "../src/write/manifest.js";
 import { parameterizedJob, withVariants } from "../src/pipeline/variants.js";
 import { mergeParameters, parseParameterArguments, readParametersFile } from "../src/params/values.js";
 
 const EXIT_USAGE = 2;
+const STOP_WITHIN_MS = 1500;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+
+/** A day: longer is surely a mistake, and far below where a timer overflows (2^31 ms). */
+const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+function timeoutSeconds(value: string): number {
+  const n = positiveNumber(value);
+  if (n > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_TIMEOUT_SECONDS} (24 hours)`);
   return n;
 }
 
@@ -36,11 +47,12 @@ const program = new Command()
   .option("--no-checks", "skip token verification and the private-key guard for this run (for notebooks that are not this project's pages)")
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
   .option("--out-dir <dir>", "write the docs into this folder instead of docs/")
-  .option("--timeout <seconds>", "longest a single cell may run", positiveNumber, 60)
+  .option("--timeout <seconds>", "longest a single cell may run (at most 86400)", timeoutSeconds, 60)
   .option("-j, --jobs <n>", "notebooks run at once", positiveInteger, availableParallelism())
-  .option("--max-output <chars>", "most characters of stream output a cell may print; more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
+  .option("--max-output <chars>", "most characters of output a cell may produce (streams and display payloads); more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
   .option("--no-wait", "when another build of this project is running, exit at once instead of waiting for it")
+  .option("--strict", "refuse every opt-out of the checks (the unverified-token tag, \"docs\": {\"allow_private_keys\"}, --no-checks)")
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
   .option("-p, --param <name=value>", "set a parameter of the notebooks named (repeatable); needs --out-dir", (v: string, all: string[]) => [...all, v], [] as string[])
   .option("--params-file <file>", "set parameters from a JSON object (-p wins over it); needs --out-dir")
@@ -53,6 +65,7 @@ const program = new Command()
 interface CliOptions {
   execute: boolean;
   checks: boolean;
+  strict?: boolean;
   check?: boolean;
   force?: boolean;
   outDir?: string;
@@ -114,6 +127,16 @@ async function main(): Promise<number> {
     return EXIT_USAGE;
   }
 
+  // Opt-outs of the checks, one line per notebook, so that a reviewer sees them in every log.
+  const { notebookOptOuts } = await import("../src/guard/opt-outs.js");
+  const optOuts = await notebookOptOuts(paths, (p) => jobFor(p, project).label);
+  if (!opts.checks) optOuts.unshift({ label: "this run", optOuts: ["--no-checks: tokens are not verified and private keys not refused"] });
+  for (const { label, optOuts: list } of optOuts) process.stdout.write(`opt-out ${label}: ${list.join("; ")}\n`);
+  if (opts.strict && optOuts.length > 0) {
+    process.stderr.write(`--strict: ${optOuts.length} opt-out(s) of the checks (listed above); nothing was run\n`);
+    return 1;
+  }
+
   const jobs = parameterized
     ? paths.map((p) => parameterizedJob(jobFor(p, project), params, opts.allowUndeclared === true))
     : await withVariants(paths.map((p) => jobFor(p, project)), project);
@@ -136,11 +159,19 @@ async function main(): Promise<number> {
 
 /** The build itself, once the notebooks are known to be buildable and the lock is held. */
 async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void): Promise<number> {
+  // A notebook runs arbitrary code: prove it changed nothing but its own outputs.
+  const { snapshotProject } = await import("../src/guard/project-snapshot.js");
+  const snapshot = opts.execute ? await snapshotProject(project.root, project.keysDir) : undefined;
+  if (opts.execute && opts.checks) await (await import("../src/guard/known-secrets-check.js")).knownSecretsOf(project.root);
+
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(signal === "SIGTERM" ? 143 : 130);
     process.stderr.write(`\n${signal}: stopping, killing kernels…\n`);
     controller.abort(signal);
+    // Whatever the build is waiting for, it stops within 2 s: kernels are killed on exit, and
+    // every file is renamed into place whole or not at all.
+    setTimeout(() => process.exit(signal === "SIGTERM" ? 143 : 130), STOP_WITHIN_MS).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -167,6 +198,19 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
     });
   } finally {
     reporter.stop();
+  }
+  // Only an executed notebook ran code (a failed one may have run some).
+  const ran = result.outcomes.some((o) => !o.ok || o.product.status === "executed");
+  if (snapshot && ran && !controller.signal.aborted) {
+    const written = new Set([join(project.docsDir, "index.html"), join(project.docsDir, MANIFEST_NAME), project.cacheFile]);
+    for (const o of result.outcomes) if (o.ok && !opts.check) for (const path of o.changed) written.add(path);
+    const changes = await snapshot.changesSince(written);
+    if (changes.length > 0) {
+      process.stderr.write(`\nthe notebooks changed files that are not their outputs (a notebook runs with your rights: review it):\n`);
+      for (const c of changes.slice(0, 20)) process.stderr.write(`  ${c.how} ${c.path}\n`);
+      if (changes.length > 20) process.stderr.write(`  … and ${changes.length - 20} more\n`);
+      result.exitCode = Math.max(result.exitCode, 1) as typeof result.exitCode;
+    }
   }
 
   const failed = result.outcomes.filter((o) => !o.ok);

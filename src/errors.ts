@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   ERR_KEYS_INVALID: 2,
   ERR_PAGE_COLLISION: 2,
   ERR_UNSAFE_PATH: 2,
+  ERR_DEPENDENCY: 2,
   // 1: the build ran and a notebook failed, or --check found something stale.
   ERR_CELL_FAILED: 1,
   ERR_CELL_UNEXPECTED_SUCCESS: 1,

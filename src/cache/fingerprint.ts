@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFile, readdir, stat } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { NotebookUsageError } from "../execute/errors.js";
+import { BoundedReadError, readBounded } from "../io/read-bounded.js";
+import { MAX_KEY_FILE_BYTES } from "../tokens/keyring.js";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
@@ -41,14 +44,22 @@ export async function inputsFingerprint(nb: INotebookContent, notebookPath: stri
   for (const [name, version] of Object.entries(kernel)) add(`version:${name}`, version);
   const code = nb.cells.filter((cell) => cell.cell_type === "code").map((cell) => joinText(cell.source));
   for (const source of code) add("code", source);
-  for (const file of await filesUnder(keysDir)) add(`key:${relative(keysDir, file)}`, await readFile(file));
+  for (const file of await filesUnder(keysDir)) {
+    const content = await readBounded(file, MAX_KEY_FILE_BYTES).catch((e: unknown) => {
+      if (!(e instanceof BoundedReadError)) throw e;
+      const root = dirname(keysDir);
+      throw new NotebookUsageError(relative(root, notebookPath), `cannot read ${relative(root, file)}: ${e.reason}`);
+    });
+    add(`key:${relative(keysDir, file)}`, content);
+  }
   const dir = dirname(notebookPath);
   for (const file of await localImports(code, notebookPath)) {
     add(`import:${relative(dir, file.path)}`, file.text ?? "(missing)");
   }
-  for (const dep of declaredDependencies(nb)) {
-    const path = resolve(dir, dep);
-    add(`depends:${dep}`, await readFile(path).catch(() => Buffer.from("(missing)")));
+  const dependencies = declaredDependencies(nb);
+  const { readDependency } = dependencies.length > 0 ? await import("./depends.js") : { readDependency: undefined };
+  for (const dep of dependencies) {
+    add(`depends:${dep}`, (await readDependency!(dep, notebookPath, dirname(keysDir))) ?? Buffer.from("(missing)"));
   }
   return hash.digest("hex");
 }

@@ -20,7 +20,8 @@ export class Channels {
   private readonly key: Buffer;
   private readonly shell = new Dealer({ linger: 0 });
   private readonly control = new Dealer({ linger: 0 });
-  private readonly iopub = new Subscriber({ linger: 0 });
+  // No high-water mark: a SUB socket drops what is over it, silently; --max-output bounds it.
+  private readonly iopub = new Subscriber({ linger: 0, receiveHighWaterMark: 0 });
   private closed = false;
 
   constructor(

@@ -234,6 +234,7 @@ export class KernelClient {
     if (this.disposed) return;
     this.disposed = true;
     if (!this.process.hasExited) {
+      this.process.recordDescendants();
       try {
         const header = newHeader("shutdown_request", this.session);
         await this.channels.send("control", { identities: [], header, parent_header: {}, metadata: {}, content: { restart: false }, buffers: [] });
@@ -242,6 +243,8 @@ export class KernelClient {
       }
       await this.process.waitOrKill(graceMs);
     }
+    // What the notebook started ends with it, on success too.
+    this.process.kill();
     this.channels.close();
     await this.connection.dispose();
     KernelClient.live.delete(this);

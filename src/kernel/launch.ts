@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { dirname } from "node:path";
 import type { KernelProfile } from "./profile.js";
+import { KernelProcessTree } from "./process-group.js";
+import { watchdog } from "./watchdog.js";
 
 /** Keeps the last bytes a process wrote, for the message when it dies. */
 class Tail {
@@ -27,16 +30,20 @@ export class KernelProcess {
   readonly exited: Promise<ExitInfo>;
   private exitInfo: ExitInfo | undefined;
   private readonly log = new Tail(16 * 1024);
+  private readonly tree: KernelProcessTree | undefined;
 
   private constructor(private readonly child: ChildProcess) {
+    this.tree = child.pid === undefined ? undefined : new KernelProcessTree(child.pid);
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
+        this.tree?.stop();
         this.exitInfo ??= { code, signal };
         resolve(this.exitInfo);
       });
       // A program that cannot be started (not installed, say) ends as an exit with its reason.
       child.once("error", (e) => {
         if (this.exitInfo) return;
+        this.tree?.stop();
         this.log.push(`${e.message}\n`);
         this.exitInfo = { code: null, signal: null };
         resolve(this.exitInfo);
@@ -53,12 +60,15 @@ export class KernelProcess {
    * interrupt, not as a reason to exit).
    */
   static start(profile: KernelProfile, connectionFile: string, cwd: string): KernelProcess {
-    const [command, ...args] = profile.argv(connectionFile);
+    // The kernel ends itself if the build dies without stopping it (SIGKILL): a preloaded
+    // watchdog for a Node kernel, JPY_PARENT_PID for the others, as jupyter_client sets it.
+    const guard = watchdog(process.pid, dirname(connectionFile));
+    const [command, ...args] = profile.argv(connectionFile, guard.execArgv);
     const child = spawn(command!, args, {
       cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...profile.env },
+      env: { ...process.env, ...profile.env, ...guard.env },
     });
     return new KernelProcess(child);
   }
@@ -81,8 +91,15 @@ export class KernelProcess {
     this.signal("SIGINT");
   }
 
+  /** Kills the kernel, its process group and every descendant recorded, also after the kernel exited. */
   kill(): void {
     this.signal("SIGKILL");
+    this.tree?.endAll();
+  }
+
+  /** Notes the kernel's descendants now, while it still is their parent (before a shutdown). */
+  recordDescendants(): void {
+    this.tree?.record();
   }
 
   private signal(sig: NodeJS.Signals): void {

@@ -13,8 +13,12 @@ export interface KernelProfile {
   readonly language: string;
   /** Where the profile came from, for messages: "built in" or the kernelspec folder. */
   readonly source: string;
-  /** The command line, with the connection file's path in place. */
-  argv(connectionFile: string): string[];
+  /**
+   * The command line, with the connection file's path in place. `nodeOptions` (the parent
+   * watchdog's preload) go right after the binary of a kernel that runs on this Node; a kernel
+   * of another program leaves them out and watches JPY_PARENT_PID itself.
+   */
+  argv(connectionFile: string, nodeOptions: readonly string[]): string[];
   /** Added to the build's environment for the kernel process. */
   readonly env: Readonly<Record<string, string>>;
   /** Jupyter's `interrupt_mode`: SIGINT to the process, or an `interrupt_request` on control. */

@@ -63,6 +63,7 @@ export class OutputCollector {
         return;
       }
       case "update_display_data": {
+        if (!this.fits((content.data ?? {}) as Record<string, unknown>)) return;
         const id = displayId(content);
         if (id) this.options.registry.update(id, (content.data ?? {}) as IDisplayUpdate["data"], (content.metadata ?? {}) as IDisplayUpdate["metadata"]);
         return;
@@ -101,10 +102,27 @@ export class OutputCollector {
     return { output_type: "stream", name: name === "stderr" ? "stderr" : "stdout", text };
   }
 
+  /**
+   * Counts a display payload (every MIME value, base64 images included) against the same
+   * limit as stream text; false when it does not fit, and it is dropped.
+   */
+  private fits(data: Record<string, unknown>): boolean {
+    const size = payloadLength(data);
+    const room = this.options.maxTextLength - this.keptLength;
+    if (size > room) {
+      this.droppedLength += size - Math.max(room, 0);
+      this.keptLength = Math.max(this.keptLength, this.options.maxTextLength);
+      return false;
+    }
+    this.keptLength += size;
+    return true;
+  }
+
   private display(msg: JupyterMessage): DisplayOutput | undefined {
     const content = msg.content;
     const data = (content.data ?? {}) as IDisplayData["data"];
     const metadata = (content.metadata ?? {}) as IDisplayData["metadata"];
+    if (!this.fits(data)) return undefined;
     const output: DisplayOutput =
       msg.header.msg_type === "execute_result"
         ? { output_type: "execute_result", data, metadata, execution_count: (content.execution_count as number | null) ?? null }
@@ -142,6 +160,17 @@ export class OutputCollector {
       text: `[output truncated: ${this.droppedLength} more characters over the limit of ${this.options.maxTextLength} were dropped]\n`,
     };
   }
+}
+
+/** Characters of a MIME bundle: strings (or lists of lines) as they are, other JSON as serialized. */
+function payloadLength(data: Record<string, unknown>): number {
+  let total = 0;
+  for (const value of Object.values(data)) {
+    if (typeof value === "string") total += value.length;
+    else if (Array.isArray(value) && value.every((v) => typeof v === "string")) for (const line of value) total += line.length;
+    else total += JSON.stringify(value)?.length ?? 0;
+  }
+  return total;
 }
 
 function displayId(content: Record<string, unknown>): string | undefined {

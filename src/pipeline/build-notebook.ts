@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
@@ -12,6 +11,7 @@ import { decodeUtf8 } from "../notebook/utf8.js";
 import type { PageSummary } from "../render/html.js";
 import type { Finding, RenderedPage, StageContext } from "../stages/types.js";
 import type { KeyRing } from "../tokens/keyring.js";
+import { BoundedReadError, readBounded } from "../io/read-bounded.js";
 import { readIfExists } from "../write/atomic.js";
 import type { NotebookJob } from "./jobs.js";
 import { parametersKey } from "./variants.js";
@@ -48,6 +48,9 @@ export interface NotebookProduct {
   summary: PageSummary;
   record: NotebookRecord;
 }
+
+/** A notebook past this size is refused rather than read (outputs are capped far below it). */
+const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
 
 /** A notebook as plain JSON, or undefined when it is not one (the careful reader then says why). */
 function quickParse(raw: Buffer): INotebookContent | undefined {
@@ -106,8 +109,8 @@ export async function buildNotebook(
   record: NotebookRecord | undefined,
   onCell: (cell: number, cells: number) => void,
 ): Promise<NotebookProduct> {
-  const raw = await readFile(job.path).catch((e: NodeJS.ErrnoException) => {
-    throw new NotebookUsageError(job.label, `cannot read the notebook: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+  const raw = await readBounded(job.path, MAX_NOTEBOOK_BYTES).catch((e: Error) => {
+    throw new NotebookUsageError(job.label, `cannot read the notebook: ${e instanceof BoundedReadError ? e.reason : e.message}`);
   });
   const notebookHash = sha256(raw);
   // A notebook byte-identical to what the last build wrote is known to be valid, so the

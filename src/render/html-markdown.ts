@@ -6,6 +6,7 @@ import anchor from "markdown-it-anchor";
 import { escapeHtml } from "./html-escape.js";
 import { highlightCode } from "./html-highlight.js";
 import { isAllowedLink } from "./html-links.js";
+import { rawHtmlSanitizer } from "./html-sanitize.js";
 import { slugify } from "./html-slug.js";
 import { tokenViews } from "./html-token-view.js";
 
@@ -31,5 +32,6 @@ export function createMarkdown(): MarkdownIt {
     permalink: anchor.permalink.linkInsideHeader({ symbol: "#", placement: "after", class: "anchor", ariaHidden: true }),
   });
   md.use(tokenViews);
+  md.use(rawHtmlSanitizer);
   return md;
 }

@@ -1,6 +1,7 @@
 import { privateKeysCheck } from "../guard/private-keys.js";
 import { htmlRenderer } from "../render/html.js";
 import { markdownRenderer } from "../render/markdown.js";
+import { knownSecretsCheck } from "../guard/known-secrets-check.js";
 import { coalesceStreamsStage } from "../stabilize/coalesce-streams.js";
 import { relativePathsStage } from "../stabilize/paths.js";
 import { keptSignaturesStage } from "../stabilize/signatures.js";
@@ -11,7 +12,7 @@ import type { OutputCheck, Renderer, Stabilizer } from "./types.js";
 export const STABILIZERS: readonly Stabilizer[] = [coalesceStreamsStage, relativePathsStage, keptSignaturesStage];
 
 /** Every check runs and every finding is reported; any finding fails the notebook. */
-export const CHECKS: readonly OutputCheck[] = [privateKeysCheck, tokensCheck];
+export const CHECKS: readonly OutputCheck[] = [knownSecretsCheck, privateKeysCheck, tokensCheck];
 
 /** The page's formats; a renderer sees the files of those before it. */
 export const RENDERERS: readonly Renderer[] = [markdownRenderer, htmlRenderer];

@@ -2,6 +2,7 @@ import type { INotebookContent } from "@jupyterlab/nbformat";
 import { findTokens } from "./find.js";
 import type { KeyRing } from "./keyring.js";
 import { cellOutputs, cellTags, outputTexts } from "./output-text.js";
+import { UNVERIFIED_TOKEN_TAG } from "./tags.js";
 import { verifyToken } from "./verify.js";
 import type { OutputCheck } from "../stages/types.js";
 
@@ -11,8 +12,7 @@ export interface TokenProblem {
   reason: string;
 }
 
-/** Tag for cells whose outputs show tokens on purpose that do not verify (e.g. a tampered one). */
-export const UNVERIFIED_TOKEN_TAG = "unverified-token";
+export { UNVERIFIED_TOKEN_TAG };
 
 /**
  * Verifies every token in every output of every code cell (a token shown in several

@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { BoundedReadError, readBounded } from "../io/read-bounded.js";
 import { join } from "node:path";
 import type { JWK } from "jose";
 import { DocsError } from "../errors.js";
@@ -134,6 +135,9 @@ export function keyRingFromSets(sets: readonly JwkSetSource[]): KeyRing {
   };
 }
 
+/** A JWK set is a few kilobytes; a key file is not read past this. */
+export const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
 /**
  * Reads every *.json JWK set in keysDir and its sub-folders (keys/spec/ holds the spec's own
  * example keys), sorted by path, and keeps their public keys by kid.
@@ -150,9 +154,9 @@ export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
     const path = join(keysDir, name);
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      text = (await readBounded(path, MAX_KEY_FILE_BYTES)).toString("utf8");
     } catch (err) {
-      throw new KeyRingError(path, `cannot read (${(err as Error).message})`);
+      throw new KeyRingError(path, `cannot read (${err instanceof BoundedReadError ? err.reason : (err as Error).message})`);
     }
     let jwks: unknown;
     try {

@@ -45,13 +45,14 @@ describe("kernelspec", () => {
     await kernelJson(join(root, "home", ".local", "share", "jupyter"), "mykernel", { ...spec, argv: ["/bin/other"] });
     const profile = await resolveKernel("mykernel", env({ JUPYTER_PATH: join(root, "first") }));
     const folder = join(root, "first", "kernels", "MyKernel");
-    assert.deepEqual(profile.argv("/tmp/c.json"), ["/bin/k", "-f", "/tmp/c.json", folder]);
+    // A program that is not this Node takes no Node options: it watches JPY_PARENT_PID itself.
+    assert.deepEqual(profile.argv("/tmp/c.json", ["--import", "x"]), ["/bin/k", "-f", "/tmp/c.json", folder]);
     assert.deepEqual(
       { source: profile.source, env: profile.env, interrupt: profile.interruptMode, language: profile.language, ipc: profile.ipcSeparator, paths: profile.rewritesPaths },
       { source: folder, env: { K_MODE: "1" }, interrupt: "message", language: "k", ipc: "-", paths: false },
     );
     // The user's folder comes next when JUPYTER_PATH does not have it.
-    assert.deepEqual((await resolveKernel("mykernel", env())).argv("c"), ["/bin/other"]);
+    assert.deepEqual((await resolveKernel("mykernel", env())).argv("c", []), ["/bin/other"]);
   });
 
   test("the fingerprint changes with the kernelspec", async () => {
@@ -66,10 +67,11 @@ describe("kernelspec", () => {
 
   test("tslab and jslab are built in, started with this Node from the project's node_modules", async () => {
     const profile = await resolveKernel("jslab", env());
-    const argv = profile.argv("/tmp/c.json");
+    const argv = profile.argv("/tmp/c.json", ["--import", "watchdog"]);
     assert.equal(argv[0], process.execPath);
-    assert.match(argv[1]!, /node_modules\/tslab\/bin\/tslab$/);
-    assert.deepEqual(argv.slice(2), ["kernel", "--js", "--config-path", "/tmp/c.json"]);
+    assert.deepEqual(argv.slice(1, 3), ["--import", "watchdog"], "Node options right after the binary");
+    assert.match(argv[3]!, /node_modules\/tslab\/bin\/tslab$/);
+    assert.deepEqual(argv.slice(4), ["kernel", "--js", "--config-path", "/tmp/c.json"]);
     assert.equal(profile.source, "built in");
   });
 

@@ -42,3 +42,36 @@ describe("checkNotebookTokens", () => {
     ]);
   });
 });
+
+const b64 = (s: string) => Buffer.from(s).toString("base64url");
+
+test("the four forged forms each fail their cell; the same forms of a good token pass", async (t) => {
+  const dir = await tempDir(t);
+  const key = await makeKey("RS384", "k1");
+  await writeJson(join(dir, "keys.json"), { keys: [key.publicJwk] });
+  const ring = await loadKeyRing(dir);
+  const claims = { sub: "forged" };
+  const good = await sign(key, claims);
+  const forms = (token: string) => [
+    code("console.log(token)", [stream(`${token}\n`)]),
+    code("wrapped", [stream(`${token.match(/.{1,64}/g)!.join("\n")}\n`)]),
+    code("html", [result({ "text/html": `<code>${token.split(".").join("&#46;")}</code>`, "text/plain": "token" })]),
+  ];
+  const forged = [
+    `${b64('{ "alg": "RS384", "kid": "k1" }')}.${b64json(claims)}.${good.split(".")[2]}`, // spaced header: the signature no longer matches
+    `${b64(JSON.stringify({ alg: "none" }, null, 2))}.${b64json(claims)}.`,
+  ];
+  const nb = notebook([...forms(good), ...forged.flatMap(forms)]);
+  const problems = await checkNotebookTokens(nb, ring);
+  assert.deepEqual(
+    problems.map((p) => [p.cell, p.reason]),
+    [
+      [4, 'signature does not verify with kid "k1"'],
+      [5, 'signature does not verify with kid "k1"'],
+      [6, 'signature does not verify with kid "k1"'],
+      [7, "alg none is not allowed"],
+      [8, "alg none is not allowed"],
+      [9, "alg none is not allowed"],
+    ],
+  );
+});

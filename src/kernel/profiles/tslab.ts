@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import stripAnsi from "strip-ansi";
@@ -29,6 +30,14 @@ function reportsUncaughtError(text: string): boolean {
 /** Packages whose version changes what a cell prints. */
 const RUNTIME_PACKAGES = ["tslab", "@tslab/typescript-for-tslab", "jose"];
 
+function readdirIfAny(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 let runtimeVersions: Record<string, string> | undefined;
 function versions(): Record<string, string> {
   if (runtimeVersions) return runtimeVersions;
@@ -39,6 +48,11 @@ function versions(): Record<string, string> {
     // typescript-for-tslab is tslab's own dependency: resolve it from there.
     const from = name.startsWith("@tslab/") ? createRequire(join(tslabDir, "package.json")) : require;
     out[name] = (JSON.parse(readFileSync(from.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+  }
+  // The project patches tslab (patches/, applied by patch-package on install): a new patch is a new kernel.
+  const patches = join(tslabDir, "..", "..", "patches");
+  for (const name of readdirIfAny(patches).filter((n) => n.startsWith("tslab+")).sort()) {
+    out[`patch:${name}`] = createHash("sha256").update(readFileSync(join(patches, name))).digest("hex");
   }
   return (runtimeVersions = out);
 }
@@ -54,7 +68,7 @@ function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
     displayName: name === "jslab" ? "JavaScript" : "TypeScript",
     language: name === "jslab" ? "javascript" : "typescript",
     source: "built in",
-    argv: (connectionFile) => [process.execPath, tslabEntry(), "kernel", ...extra, "--config-path", connectionFile],
+    argv: (connectionFile, nodeOptions) => [process.execPath, ...nodeOptions, tslabEntry(), "kernel", ...extra, "--config-path", connectionFile],
     // No colours in error text; no inherited NODE_OPTIONS changing how the kernel runs.
     env: { FORCE_COLOR: "0", NODE_OPTIONS: "" },
     interruptMode: "signal",

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import { describe, test } from "node:test";
+import { inspect } from "node:util";
+import type { KnownSecret } from "../../src/guard/known-secrets.js";
+import { MIN_PIECE, secretMatcher } from "../../src/guard/secret-match.js";
+import { makeKey } from "../fixtures/tokens/helpers.js";
+
+const rsa = await makeKey("RS384", "rsa-1");
+const ec = await makeKey("ES384", "ec-1");
+const jwk = rsa.privateJwk as Record<string, string>;
+const secrets: KnownSecret[] = ["d", "p", "q", "dp", "dq", "qi"].map((m) => ({ label: `member ${m}`, bytes: Buffer.from(jwk[m]!, "base64url") }));
+secrets.push({ label: "ec d", bytes: Buffer.from((ec.privateJwk as Record<string, string>).d!, "base64url") });
+const matcher = secretMatcher(secrets);
+const d = Buffer.from(jwk.d!, "base64url");
+const other = await makeKey("RS384", "other");
+const labels = (text: string) => [...new Set(matcher.find(text).map((h) => h.secret.label))];
+
+describe("secretMatcher: a private value however it is spelled", () => {
+  const spellings: Array<[string, string]> = [
+    ["base64url, as in the JWK", `d = ${jwk.d}`],
+    ["base64", `d = ${d.toString("base64")}`],
+    ["base64 of a slice at each byte alignment", [1, 2, 3].map((s) => d.subarray(s, s + 40).toString("base64")).join(" | ")],
+    ["hex, lower and upper case", `${d.toString("hex")}\n${d.toString("hex").toUpperCase()}`],
+    ["hex bytes with separators, as openssl prints them", d.toString("hex").match(/../g)!.join(":")],
+    ["0x-prefixed hex bytes", d.toString("hex").match(/../g)!.map((b) => `0x${b}`).join(", ")],
+    ["a printed Uint8Array", inspect(new Uint8Array(d))],
+    ["Buffer.toJSON()", JSON.stringify(d.subarray(0, 24))],
+    ["JSON-escaped twice (a JSON string stringified again)", JSON.stringify(JSON.stringify(JSON.stringify({ d: jwk.d })))],
+    ["JSON \\u escapes for every character", `"${[...jwk.d!.slice(0, 40)].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}"`],
+    ["split across table cells", `│ ${jwk.d!.match(/.{1,30}/g)!.join(" │ ")} │`],
+    ["split across lines", jwk.d!.match(/.{1,64}/g)!.join("\n")],
+    ["HTML character references", [...jwk.d!.slice(0, 48)].map((c) => `&#${c.charCodeAt(0)};`).join("")],
+    ["percent-encoded base64", encodeURIComponent(d.toString("base64"))],
+    ["inside the PEM body of the key", createPrivateKey({ key: rsa.privateJwk as never, format: "jwk" }).export({ type: "pkcs8", format: "pem" }) as string],
+  ];
+  for (const [what, text] of spellings) {
+    test(what, () => assert.ok(labels(text).includes("member d"), `not found in: ${text.slice(0, 200)}`));
+  }
+
+  test("a piece of the shortest length that counts, at every position in the text", () => {
+    for (let at = 0; at < 8; at++) {
+      const base64 = `${"A".repeat(at)} ${jwk.d!.slice(100, 100 + MIN_PIECE.base64)}`;
+      const hex = `${"0".repeat(at)} ${d.toString("hex").slice(41, 41 + MIN_PIECE.hex)}`;
+      assert.deepEqual(labels(base64), ["member d"], base64);
+      assert.deepEqual(labels(hex), ["member d"], hex);
+    }
+  });
+
+  test("every member of a printed private JWK is named", () => {
+    assert.deepEqual(labels(inspect(rsa.privateJwk)).sort(), ["member d", "member dp", "member dq", "member p", "member q", "member qi"]);
+    assert.deepEqual(labels(JSON.stringify(ec.privateJwk)), ["ec d"]);
+  });
+});
+
+describe("secretMatcher: what does not count", () => {
+  const nearMisses: Array<[string, string]> = [
+    ["the public members of the same keys", JSON.stringify([rsa.publicJwk, ec.publicJwk])],
+    ["the public key as PEM", createPublicKey({ key: rsa.publicJwk as never, format: "jwk" }).export({ type: "spki", format: "pem" }) as string],
+    ["another key's secrets", JSON.stringify(other.privateJwk)],
+    ["one piece shorter than a window", `(${jwk.d!.slice(0, 15)})`],
+    ["short pieces that are not adjacent in the secret", jwk.d!.match(/.{15}/g)!.filter((_, i) => i % 2 === 0).join(" | ")],
+    ["random base64 and hex", `${Buffer.alloc(4096, 7).toString("base64")} ${"0123456789abcdef".repeat(64)}`],
+  ];
+  for (const [what, text] of nearMisses) {
+    test(what, () => assert.deepEqual(matcher.find(text), []));
+  }
+});
