@@ -334,8 +334,9 @@ describe("faults while a notebook runs", { concurrency: 1 }, () => {
   });
 
   test("two builds at once: the second waits, or exits at once with --no-wait; both trees whole", async () => {
-    const marker = copy.path("notebooks/lock-started");
-    await copy.write("notebooks/slow.ipynb", slow("lock-started", 4000));
+    // The marker lives outside the project: a notebook that adds a file there fails the build.
+    const marker = join(await mkdtemp(join(tmpdir(), "lock-started-")), "started");
+    await copy.write("notebooks/slow.ipynb", slow(marker, 4000));
     const first = copy.run(["slow.ipynb"].map((n) => `notebooks/${n}`));
     await waitFor(marker);
     const refused = await copy.run(["--no-execute", "--no-wait"]);

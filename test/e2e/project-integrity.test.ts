@@ -46,7 +46,7 @@ describe("a notebook that writes outside its outputs, and opt-outs in plain sigh
   test("--strict refuses a notebook with opt-outs before anything runs", async () => {
     const strict = await copy.run(["--strict", "notebooks/opted.ipynb"]);
     assert.equal(strict.code, 1, strict.stdout + strict.stderr);
-    assert.match(strict.stderr, /--strict: 1 notebook\(s\) turn checks off/);
+    assert.match(strict.stderr, /--strict: 1 opt-out\(s\) of the checks \(listed above\); nothing was run/);
     assert.doesNotMatch(strict.stdout, /^ok /m);
   });
 });

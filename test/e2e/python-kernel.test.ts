@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
@@ -43,6 +44,7 @@ let build: RunResult;
 /** every-output.ipynb as nbconvert --execute writes it, nbclient's timing metadata removed by nbformat itself. */
 let theirs: Buffer;
 let theirsPath: string;
+let theirsDir: string | undefined;
 
 describe("Python notebooks on ipykernel", { skip: !ready && process.env.CI !== "true" ? "Jupyter, ipykernel or python3-jose not installed" : false }, () => {
   before(async () => {
@@ -54,13 +56,15 @@ describe("Python notebooks on ipykernel", { skip: !ready && process.env.CI !== "
     }
     for (const name of ["every-output", "spec-example"]) await copyFile(join(fixtures, `${name}.ipynb`), copy.path("notebooks", `${name}.ipynb`));
     await copy.write("notebooks/old-format.ipynb", OLD_FORMAT);
-    await copy.write(".nbconvert/every-output.ipynb", await readFile(join(fixtures, "every-output.ipynb"), "utf8"));
     for (const [name, code] of Object.entries(FAILING)) {
       await copy.write(`failing/${name}.ipynb`, pythonNotebook(['print("first cell")', code, 'print("never runs")']));
     }
+    // nbconvert writes its copy outside the project: the build fails a run that adds files there.
+    theirsDir = await mkdtemp(join(tmpdir(), "python-kernel-nbconvert-"));
+    await copyFile(join(fixtures, "every-output.ipynb"), join(theirsDir, "every-output.ipynb"));
     const [ours, executed] = await Promise.all([
       copy.run([]),
-      jupyterExecute(copy.path(".nbconvert", "every-output.ipynb"), copy.path(".nbconvert", "out"), process.env),
+      jupyterExecute(join(theirsDir, "every-output.ipynb"), join(theirsDir, "out"), process.env),
     ]);
     build = ours;
     theirsPath = executed;
@@ -69,6 +73,7 @@ describe("Python notebooks on ipykernel", { skip: !ready && process.env.CI !== "
   }, TIMEOUT);
   after(async () => {
     await copy?.dispose();
+    if (theirsDir) await rm(theirsDir, { recursive: true, force: true });
   });
 
   test("prerequisites: Jupyter, ipykernel and python-jose", (t) => {
