@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { findProject } from "../src/project.js";
+import { onWarmStartNotice } from "../src/kernel/warm/notice.js";
 import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.js";
 import { runBuild } from "../src/pipeline/run.js";
 
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
   process.on("SIGTERM", stop);
 
   const reporter = createReporter(process.stdout, opts.check === true, opts.verbose === true);
+  if (opts.verbose) onWarmStartNotice((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   const result = await runBuild({
     project,

@@ -65,10 +65,12 @@ export class KernelProcess {
    * its own so that Ctrl-C in a terminal reaches the build, which then decides (the kernel
    * treats SIGINT as an interrupt, not as a reason to exit).
    */
-  static start(kernelName: string, connectionFile: string, cwd: string): KernelProcess {
+  static start(kernelName: string, connectionFile: string, cwd: string, warm?: string[]): KernelProcess {
     const args = KERNELS[kernelName];
     if (!args) throw new Error(`unknown kernel "${kernelName}"`);
-    const child = spawn(process.execPath, [tslabEntry(), ...args, "--config-path", connectionFile], {
+    // A warm kernel (src/kernel/warm/) is Node started from a snapshot, given the connection file.
+    const argv = warm ? [...warm, connectionFile] : [tslabEntry(), ...args, "--config-path", connectionFile];
+    const child = spawn(process.execPath, argv, {
       cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
