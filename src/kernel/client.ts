@@ -5,7 +5,7 @@ import { KernelProcess } from "./launch.js";
 import { socketsBound } from "./sockets-bound.js";
 import type { ExecuteReplyContent, JupyterMessage, KernelInfoReplyContent, StatusContent } from "./messages.js";
 import { warmStartNotice } from "./warm/notice.js";
-import { warmArguments } from "./warm/warm-start.js";
+import { warmArguments, warmStartFailed } from "./warm/warm-start.js";
 import { newHeader } from "./wire.js";
 
 export interface StartOptions {
@@ -83,7 +83,8 @@ export class KernelClient {
         return await KernelClient.launch(options, deadline, warm);
       } catch (e) {
         if (options.signal?.aborted || !(e instanceof KernelStartError)) throw e;
-        warmStartNotice(`warm kernel did not start (${e.message}); starting it cold`);
+        warmStartNotice(`warm kernel did not start (${e.message}); starting it cold, remaking the snapshot`);
+        warmStartFailed(options.cwd);
       }
     }
     try {
