@@ -32,6 +32,9 @@ interface Result {
   error?: string;
 }
 
+// Exiting runs the client's exit hook, which kills every kernel still starting.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(signal === "SIGINT" ? 130 : 143));
+
 let done = 0;
 const limit = pLimit(opts.parallel);
 const results = await Promise.all(Array.from({ length: opts.starts }, () => limit(async (): Promise<Result> => {

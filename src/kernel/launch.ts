@@ -68,8 +68,8 @@ export class KernelProcess {
   static start(kernelName: string, connectionFile: string, cwd: string, warm?: string[]): KernelProcess {
     const args = KERNELS[kernelName];
     if (!args) throw new Error(`unknown kernel "${kernelName}"`);
-    // A warm kernel (src/kernel/warm/) is Node started from a snapshot, given the connection file.
-    const argv = warm ? [...warm, connectionFile] : [tslabEntry(), ...args, "--config-path", connectionFile];
+    // A warm kernel (src/kernel/warm/) is Node started from a snapshot, with tslab's arguments.
+    const argv = [...(warm ?? []), warm ? "tslab" : tslabEntry(), ...args, "--config-path", connectionFile];
     const child = spawn(process.execPath, argv, {
       cwd,
       detached: true,

@@ -148,17 +148,18 @@ function build(): void {
   v8.startupSnapshot.setDeserializeMainFunction(() => start(tslab, node, builtIn, path.join(tslabDir, "bin", "tslab")));
 }
 
-/** Step 2, in the kernel: argv[1] is the connection file. What tslab's startKernel() does. */
+/** Step 2, in the kernel started as `node --snapshot-blob <blob> tslab kernel --config-path <file>`: what tslab's startKernel() does. */
 function start(tslab: TslabModules, node: Converter, builtIn: string, tslabBin: string): void {
   deserialized = true;
-  const configPath = process.argv[1];
+  const at = process.argv.indexOf("--config-path");
+  const configPath = at > 0 && process.argv[2] === "kernel" ? process.argv[at + 1] : undefined;
   if (!configPath || process.cwd() !== builtIn) {
     // The converter's rootDir is the folder it was built in; anywhere else it would be wrong.
     process.stderr.write(`warm kernel: built for ${builtIn}, started in ${process.cwd()}\n`);
     process.exit(3);
   }
-  // What a notebook sees is what a cold kernel would show.
-  process.argv.splice(1, Infinity, tslabBin, "kernel", "--config-path", configPath);
+  // What a notebook sees is what a cold kernel would show: tslab's script, not the word "tslab".
+  process.argv[1] = tslabBin;
   for (const open of pendingWatchers.splice(0)) open();
   let browser: Converter | undefined;
   const convs = {
