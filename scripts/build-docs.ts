@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { findProject } from "../src/project.js";
 import { onWarmStartNotice } from "../src/kernel/warm/notice.js";
+import { defaultJobs } from "../src/pipeline/default-jobs.js";
 import { defaultNotebooks, expandArguments, jobFor } from "../src/pipeline/jobs.js";
 import { runBuild } from "../src/pipeline/run.js";
 
@@ -30,7 +30,7 @@ const program = new Command()
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
   .option("--out-dir <dir>", "write the docs into this folder instead of docs/")
   .option("--timeout <seconds>", "longest a single cell may run", positiveNumber, 60)
-  .option("-j, --jobs <n>", "notebooks run at once", positiveInteger, availableParallelism())
+  .option("-j, --jobs <n>", "notebooks run at once (default: 1.5 per CPU, as memory allows)", positiveInteger, defaultJobs())
   .option("--max-output <chars>", "most characters of stream output a cell may print; more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
