@@ -83,8 +83,11 @@ export class KernelClient {
         return await KernelClient.launch(options, deadline, warm);
       } catch (e) {
         if (options.signal?.aborted || !(e instanceof KernelStartError)) throw e;
-        warmStartNotice(`warm kernel did not start (${e.message}); starting it cold, remaking the snapshot`);
-        warmStartFailed(options.cwd);
+        // An unresponsive kernel is replaced (below); it says nothing about the snapshot.
+        if (!(e instanceof KernelUnresponsiveError)) {
+          warmStartNotice(`warm kernel did not start (${e.message}); starting it cold, remaking the snapshot`);
+          warmStartFailed(options.cwd);
+        }
       }
     }
     try {

@@ -19,7 +19,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * keeps connections out of that window. tcp has no files to watch; there the client
  * reconnects every few milliseconds instead (see channels.ts).
  */
-export async function socketsBound(info: ConnectionInfo, proc: KernelProcess, deadline: number, seconds: number, signal?: AbortSignal): Promise<void> {
+export async function socketsBound(info: ConnectionInfo, proc: Pick<KernelProcess, "hasExited" | "exited" | "output">, deadline: number, seconds: number, signal?: AbortSignal): Promise<void> {
   if (info.transport !== "ipc") return;
   const files = (["shell", "iopub", "stdin", "control", "hb"] as const).map((c) => endpoint(info, c).slice("ipc://".length));
   for (;;) {
