@@ -22,9 +22,11 @@ const program = new Command()
   .option("--parallel <n>", "starts at once", positiveInteger, 3)
   .option("--limit <seconds>", "slowest start allowed", positiveInteger, 10)
   .option("--transport <ipc|tcp>", "how the client reaches the kernel", "ipc")
+  .option("--cold", "start every kernel the normal way, not from the warm-kernel snapshot")
   .parse();
 
-const opts = program.opts<{ starts: number; parallel: number; limit: number; transport: Transport }>();
+const opts = program.opts<{ starts: number; parallel: number; limit: number; transport: Transport; cold?: boolean }>();
+if (opts.cold) process.env.DOCS_WARM_KERNEL = "0";
 const notebooks = join(findProject(dirname(fileURLToPath(import.meta.url))).root, "notebooks");
 
 interface Result {
@@ -63,7 +65,7 @@ const at = (q: number): string => (times[Math.min(times.length - 1, Math.floor(q
 const failed = results.filter((r) => r.error).length;
 const slow = results.filter((r) => !r.error && r.ms > opts.limit * 1000).length;
 process.stdout.write(
-  `${opts.starts} kernel starts, ${opts.parallel} at a time (${opts.transport}): ` +
+  `${opts.starts} kernel starts, ${opts.parallel} at a time (${opts.transport}, ${opts.cold ? "cold" : "warm where a snapshot exists"}): ` +
   `median ${at(0.5)} s, 95th percentile ${at(0.95)} s, slowest ${at(1)} s; ` +
   `${failed} failed, ${slow} over ${opts.limit} s\n`,
 );
