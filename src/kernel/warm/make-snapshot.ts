@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { currentKey, entryScript, snapshotPaths, tslabDir } from "./snapshot-store.js";
+import { currentKey, entryScript, snapshotPaths, tslabDir, WARM_NODE_FLAGS } from "./snapshot-store.js";
 
 /** Snapshot builders running now; killed on exit, so none outlives the build. */
 const running = new Set<ChildProcess>();
@@ -31,7 +31,7 @@ export async function makeSnapshot(folder: string): Promise<void> {
   // The snapshot builder runs a plain script without `exports`, which compiled CommonJS expects.
   await writeFile(`${tmp}.cjs`, `var exports = {};\n${await readFile(entryScript, "utf8")}`);
   try {
-    const child = spawn(process.execPath, ["--snapshot-blob", `${tmp}.blob`, "--build-snapshot", `${tmp}.cjs`, tslabDir()], {
+    const child = spawn(process.execPath, [...WARM_NODE_FLAGS, "--snapshot-blob", `${tmp}.blob`, "--build-snapshot", `${tmp}.cjs`, tslabDir()], {
       cwd: folder,
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, NODE_OPTIONS: "" },

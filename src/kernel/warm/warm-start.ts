@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { makeSnapshot } from "./make-snapshot.js";
 import { warmStartNotice as notice } from "./notice.js";
-import { currentKey, sameKey, snapshotPaths, storedKey } from "./snapshot-store.js";
+import { currentKey, sameKey, snapshotPaths, storedKey, WARM_NODE_FLAGS } from "./snapshot-store.js";
 
 /** Snapshots being remade by this process, by folder; each is remade at most once a process. */
 const remaking = new Map<string, Promise<void>>();
@@ -40,7 +40,7 @@ export async function warmArguments(kernelName: string, cwd: string): Promise<st
     remake(cwd);
     return undefined;
   }
-  return ["--snapshot-blob", paths.blob];
+  return [...WARM_NODE_FLAGS, "--snapshot-blob", paths.blob];
 }
 
 /** A snapshot that did not start a kernel is not used again; it is remade for the next kernel. */
