@@ -38,7 +38,7 @@ describe("warm kernel start from a V8 snapshot", () => {
   before(async () => {
     copy = await ProjectCopy.create();
     snapshotDir = copy.path(".cache", "warm-kernel");
-    await copy.write("notebooks/small.ipynb", notebookJson(['import { display } from "tslab";\nconst n: number = 6 * 7;\nconsole.log(n, process.argv.length);']));
+    await copy.write("notebooks/small.ipynb", notebookJson(['import { display } from "tslab";\nconst n: number = 6 * 7;\nconsole.log(n, process.argv.length, process.execArgv.length);']));
     await copy.write("notebooks/typo.ipynb", notebookJson(["const a = 1;", "const s: string = a;"]));
     await makeSnapshot();
   });

@@ -160,6 +160,8 @@ function start(tslab: TslabModules, node: Converter, builtIn: string, tslabBin: 
   }
   // What a notebook sees is what a cold kernel would show: tslab's script, not the word "tslab".
   process.argv[1] = tslabBin;
+  // A process the notebook forks must not start from the snapshot too.
+  process.execArgv.splice(0);
   for (const open of pendingWatchers.splice(0)) open();
   let browser: Converter | undefined;
   const convs = {
