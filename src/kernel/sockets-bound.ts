@@ -24,7 +24,11 @@ export async function socketsBound(info: ConnectionInfo, proc: Pick<KernelProces
   const files = (["shell", "iopub", "stdin", "control", "hb"] as const).map((c) => endpoint(info, c).slice("ipc://".length));
   for (;;) {
     const present = await Promise.all(files.map((f) => stat(f).then(() => true, () => false)));
-    if (present.every(Boolean)) return;
+    if (present.every(Boolean)) {
+      // A file appears inside zmq_bind, just before it returns: one more tick lets it return.
+      await sleep(POLL_MS);
+      return;
+    }
     const exit = proc.hasExited;
     if (exit) throw new KernelDiedError(exit, proc.output);
     if (signal?.aborted) throw new KernelDiedError(await proc.exited, proc.output);
