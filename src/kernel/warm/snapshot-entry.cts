@@ -6,7 +6,7 @@
 //     built, and start() does what tslab's own startKernel() does after building it.
 // A snapshot builder can require only Node's built-in modules, so npm modules go through the
 // small CommonJS loader below. Everything here follows tslab's dist/main.js of the version
-// pinned in package.json; the snapshot's key includes that version.
+// pinned in package.json; the snapshot's key includes the lock file that pins it.
 // A script, not a module: the snapshot builder provides no `exports`. Hence the function around it.
 (function warmKernel(): void {
 const fs: typeof import("fs") = require("fs");
