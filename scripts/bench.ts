@@ -12,6 +12,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { setUpJupyter } from "../src/bench/jupyter.js";
 import { isTslabKernel, stillRunning, type ProcessPeak, type TreePeaks } from "../src/bench/process-tree.js";
 import { formatTable, series, targets, toMiB, type BenchResults, type Execution, type Series, type Skipped } from "../src/bench/report.js";
+import { measureKernelStarts } from "../src/bench/kernel-start.js";
 import { stopRunning, timedRun, type TimedRun } from "../src/bench/timed-run.js";
 import { createWorkspace, type Workspace } from "../src/bench/workspace.js";
 import { findProject } from "../src/project.js";
@@ -121,10 +122,18 @@ async function bench(ws: Workspace, opts: { runs: number; jobs?: number; nbconve
   const node = process.execPath;
   const loadAtStart = loadavg()[0]!;
 
-  progress(`copy in ${ws.dir}; cold build of ${ws.notebooks.length} notebook(s)…`);
+  // The warm kernel's snapshot for the copy's notebooks/, as `prepare` makes it for the project's.
+  const snapshot = await run(ws, node, [join(ws.dir, "dist", "scripts", "warm-kernel.js")], env);
+  progress(snapshot.stdout.trim());
+  progress(`copy in ${ws.dir}; cold build of ${ws.notebooks.length} notebook(s), warm kernels…`);
   const cold = await run(ws, node, [buildScript, "--force", ...jobArgs], env, true);
   failIfNot0("cold build", cold);
   progress(`cold build: ${cold.seconds.toFixed(2)} s\n${cold.stdout.trimEnd().replace(/^/gm, "    ")}`);
+  const coldNoWarm = await run(ws, node, [buildScript, "--force", ...jobArgs], { ...env, DOCS_WARM_KERNEL: "0" }, true);
+  failIfNot0("cold build without warm kernels", coldNoWarm);
+  progress(`cold build, kernels started cold: ${coldNoWarm.seconds.toFixed(2)} s`);
+  progress("kernel starts, warm and cold in turns…");
+  const kernelStarts = await measureKernelStarts(join(ws.dir, "notebooks"), 3);
 
   const noopBuild = await repeat(ws, "no-op build", opts.runs, node, [buildScript, ...jobArgs], env);
   let npmNoop: Series | Skipped;
@@ -163,6 +172,8 @@ async function bench(ws: Workspace, opts: { runs: number; jobs?: number; nbconve
     notebooks: ws.notebooks.map((p) => relative(ws.dir, p)),
     jobs: opts.jobs ?? "default",
     coldBuild,
+    coldBuildNoWarm: execution(coldNoWarm),
+    kernelStarts,
     noopBuild,
     npmNoop,
     check: checkRuns,

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { asDocsError } from "../src/errors.js";
+import { onWarmStartNotice } from "../src/kernel/warm/notice.js";
 import { findProject, type Project } from "../src/project.js";
+import { defaultJobs } from "../src/pipeline/default-jobs.js";
 import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../src/pipeline/jobs.js";
 import { preflight } from "../src/pipeline/preflight.js";
 import { runBuild } from "../src/pipeline/run.js";
@@ -48,7 +49,7 @@ const program = new Command()
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
   .option("--out-dir <dir>", "write the docs into this folder instead of docs/")
   .option("--timeout <seconds>", "longest a single cell may run (at most 86400)", timeoutSeconds, 60)
-  .option("-j, --jobs <n>", "notebooks run at once", positiveInteger, availableParallelism())
+  .option("-j, --jobs <n>", "notebooks run at once (default: one per CPU, as memory allows)", positiveInteger, defaultJobs())
   .option("--max-output <chars>", "most characters of output a cell may produce (streams and display payloads); more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
   .option("--no-wait", "when another build of this project is running, exit at once instead of waiting for it")
@@ -178,6 +179,7 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
 
   if (!opts.checks) process.stderr.write("warning: --no-checks: tokens are not verified and private keys not refused in this run\n");
   const reporter = createReporter(process.stdout, opts.check === true, opts.verbose === true);
+  if (opts.verbose) onWarmStartNotice((line) => process.stderr.write(`${line}\n`));
   const t0 = performance.now();
   let result;
   try {

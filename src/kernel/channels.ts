@@ -18,10 +18,12 @@ export interface ChannelEvents {
  */
 export class Channels {
   private readonly key: Buffer;
-  private readonly shell = new Dealer({ linger: 0 });
-  private readonly control = new Dealer({ linger: 0 });
+  // Over ipc the client connects once the kernel has bound (sockets-bound.ts); over tcp it
+  // cannot know, so it retries every few milliseconds rather than libzmq's default 100 ms.
+  private readonly shell = new Dealer({ linger: 0, reconnectInterval: 5 });
+  private readonly control = new Dealer({ linger: 0, reconnectInterval: 5 });
   // No high-water mark: a SUB socket drops what is over it, silently; --max-output bounds it.
-  private readonly iopub = new Subscriber({ linger: 0, receiveHighWaterMark: 0 });
+  private readonly iopub = new Subscriber({ linger: 0, reconnectInterval: 5, receiveHighWaterMark: 0 });
   private closed = false;
 
   constructor(

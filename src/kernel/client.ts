@@ -1,10 +1,12 @@
 import { Channels, type ReplyChannel } from "./channels.js";
 import { createConnection, type Connection, type Transport } from "./connection.js";
-import { KernelDiedError, KernelError, KernelStartError, RequestTimeoutError } from "./errors.js";
+import { KernelDiedError, KernelError, KernelStartError, KernelUnresponsiveError, RequestTimeoutError } from "./errors.js";
 import { resolveKernel } from "./kernelspec.js";
 import { KernelProcess } from "./launch.js";
+import { socketsBound } from "./sockets-bound.js";
 import type { ExecuteReplyContent, JupyterMessage, KernelInfoReplyContent, StatusContent } from "./messages.js";
-import type { KernelProfile } from "./profile.js";
+import type { KernelCommand, KernelProfile } from "./profile.js";
+import { warmStartNotice } from "./warm/notice.js";
 import { newHeader } from "./wire.js";
 
 export interface StartOptions {
@@ -30,6 +32,8 @@ export interface RequestOptions {
 
 /** How long a status for kernel_info may trail its reply before it is asked again. */
 const IOPUB_GRACE_MS = 200;
+/** How long a kernel whose ipc sockets are bound may leave kernel_info unanswered before it is replaced. */
+const UNRESPONSIVE_MS = 10_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ExecuteContent {
@@ -64,7 +68,7 @@ export class KernelClient {
   onLateIopub: ((msg: JupyterMessage) => void) | undefined;
   /** Messages dropped for a bad signature; a kernel that sends them is not the one we started. */
   readonly rejected: Error[] = [];
-  private channels!: Channels;
+  private channels: Channels | undefined;
   private disposed = false;
   info: KernelInfoReplyContent = {};
   /** Set by the first iopub message: from then on the subscription is known to work. */
@@ -74,25 +78,52 @@ export class KernelClient {
 
   static async start(options: StartOptions): Promise<KernelClient> {
     const profile = typeof options.kernel === "string" ? await resolveKernel(options.kernel) : options.kernel;
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    // A snapshot problem never fails a build: a warm kernel that does not start is started cold.
+    const warm = await profile.warmStart?.command(options.cwd).catch(() => undefined);
+    if (warm) {
+      try {
+        return await KernelClient.launch(options, profile, deadline, warm);
+      } catch (e) {
+        if (options.signal?.aborted || !(e instanceof KernelStartError)) throw e;
+        // An unresponsive kernel is replaced (below); it says nothing about the snapshot.
+        if (!(e instanceof KernelUnresponsiveError)) {
+          warmStartNotice(`warm kernel did not start (${e.message}); starting it cold, remaking the snapshot`);
+          profile.warmStart?.failed(options.cwd);
+        }
+      }
+    }
+    try {
+      return await KernelClient.launch(options, profile, deadline);
+    } catch (e) {
+      // A kernel whose bound sockets never answer cannot recover (see sockets-bound.ts): a new one can.
+      if (!(e instanceof KernelUnresponsiveError) || options.signal?.aborted) throw e;
+      return KernelClient.launch(options, profile, deadline);
+    }
+  }
+
+  private static async launch(options: StartOptions, profile: KernelProfile, deadline: number, warm?: KernelCommand): Promise<KernelClient> {
     const connection = await createConnection(profile.name, options.transport);
     let proc: KernelProcess;
     try {
-      proc = KernelProcess.start(profile, connection.file, options.cwd);
+      proc = KernelProcess.start(profile, connection.file, options.cwd, warm);
     } catch (e) {
       await connection.dispose();
       throw new KernelStartError(`cannot start kernel "${profile.name}": ${(e as Error).message}`);
     }
     const client = new KernelClient(proc, connection, profile);
     KernelClient.track(client);
-    client.channels = new Channels(connection.info, {
-      message: (channel, msg) => client.dispatch(channel, msg),
-      rejected: (_channel, error) => client.rejected.push(error),
-    }, options.maxStreamText === undefined ? {} : { maxStreamText: options.maxStreamText }, profile.ipcSeparator);
     const onAbort = (): void => proc.kill();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
+    const seconds = Math.round((options.startTimeoutMs ?? 60_000) / 1000);
     try {
-      await client.waitUntilReady(options.startTimeoutMs ?? 60_000);
+      await socketsBound(connection.info, proc, deadline, seconds, options.signal);
+      client.channels = new Channels(connection.info, {
+        message: (channel, msg) => client.dispatch(channel, msg),
+        rejected: (_channel, error) => client.rejected.push(error),
+      }, options.maxStreamText === undefined ? {} : { maxStreamText: options.maxStreamText }, profile.ipcSeparator);
+      await client.waitUntilReady(deadline, seconds, connection.info.transport === "ipc");
     } catch (e) {
       await client.shutdown();
       if (e instanceof KernelDiedError && e.exit.code === null && e.exit.signal === null) {
@@ -100,7 +131,10 @@ export class KernelClient {
         throw new KernelStartError(`kernel "${profile.name}" could not be started: ${proc.output.trim()} (from ${profile.source})`, e.log);
       }
       if (e instanceof KernelDiedError) throw new KernelStartError(`kernel exited while starting (${e.message})`, e.log);
-      if (e instanceof RequestTimeoutError) throw new KernelStartError(`kernel did not answer within ${e.seconds} s of its start`, proc.output);
+      if (e instanceof RequestTimeoutError) {
+        const seen = client.info.protocol_version === undefined ? "no reply on shell" : "replies on shell, nothing on iopub";
+        throw new KernelStartError(`kernel did not answer within ${e.seconds} s of its start (${seen})`, proc.output);
+      }
       throw e;
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
@@ -125,11 +159,15 @@ export class KernelClient {
    * iopub is a PUB socket: messages published before our subscription reaches the kernel
    * are lost. So kernel_info is asked until its iopub status arrives too, not only its reply.
    */
-  private async waitUntilReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  private async waitUntilReady(deadline: number, seconds: number, bound: boolean): Promise<void> {
+    const unresponsiveAt = Date.now() + UNRESPONSIVE_MS;
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new RequestTimeoutError(Math.round(timeoutMs / 1000));
+      if (left <= 0) throw new RequestTimeoutError(seconds);
+      // Bound sockets answer kernel_info at once; silence this long means a socket lost to the bind race.
+      if (bound && this.info.protocol_version === undefined && Date.now() >= unresponsiveAt) {
+        throw new KernelUnresponsiveError(`kernel bound its sockets but did not answer within ${UNRESPONSIVE_MS / 1000} s`, this.process.output);
+      }
       try {
         // The reply alone ends the request here: a status lost on iopub must not cost a timeout.
         const reply = await this.request("shell", "kernel_info_request", {}, { timeoutMs: Math.min(left, 1000), untilIdle: false });
@@ -177,6 +215,7 @@ export class KernelClient {
       this.process.exited.then((exit) => reject(new KernelDiedError(exit, this.process.output)), () => undefined);
     });
     try {
+      if (!this.channels) throw new KernelError("kernel not connected");
       await this.channels.send(channel, { identities: [], header, parent_header: {}, metadata: {}, content, buffers: [] });
       return await done;
     } finally {
@@ -223,7 +262,7 @@ export class KernelClient {
       return;
     }
     const header = newHeader("interrupt_request", this.session);
-    this.channels.send("control", { identities: [], header, parent_header: {}, metadata: {}, content: {}, buffers: [] }).catch(() => undefined);
+    this.channels?.send("control", { identities: [], header, parent_header: {}, metadata: {}, content: {}, buffers: [] })?.catch(() => undefined);
   }
 
   /**
@@ -237,7 +276,7 @@ export class KernelClient {
       this.process.recordDescendants();
       try {
         const header = newHeader("shutdown_request", this.session);
-        await this.channels.send("control", { identities: [], header, parent_header: {}, metadata: {}, content: { restart: false }, buffers: [] });
+        await this.channels?.send("control", { identities: [], header, parent_header: {}, metadata: {}, content: { restart: false }, buffers: [] });
       } catch {
         // The kernel is killed below anyway.
       }
@@ -245,7 +284,7 @@ export class KernelClient {
     }
     // What the notebook started ends with it, on success too.
     this.process.kill();
-    this.channels.close();
+    this.channels?.close();
     await this.connection.dispose();
     KernelClient.live.delete(this);
   }

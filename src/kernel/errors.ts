@@ -13,6 +13,11 @@ export class KernelStartError extends KernelError {
   override name = "KernelStartError";
 }
 
+/** A kernel that bound its sockets but never answered on them; a new kernel is started instead. */
+export class KernelUnresponsiveError extends KernelStartError {
+  override name = "KernelUnresponsiveError";
+}
+
 export class KernelDiedError extends KernelError {
   override name = "KernelDiedError";
   constructor(readonly exit: ExitInfo, log: string) {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname } from "node:path";
-import type { KernelProfile } from "./profile.js";
+import type { KernelCommand, KernelProfile } from "./profile.js";
 import { KernelProcessTree } from "./process-group.js";
 import { watchdog } from "./watchdog.js";
 
@@ -59,11 +59,12 @@ export class KernelProcess {
    * in a terminal reaches the build, which then decides (kernels treat SIGINT as an
    * interrupt, not as a reason to exit).
    */
-  static start(profile: KernelProfile, connectionFile: string, cwd: string): KernelProcess {
+  static start(profile: KernelProfile, connectionFile: string, cwd: string, warm?: KernelCommand): KernelProcess {
     // The kernel ends itself if the build dies without stopping it (SIGKILL): a preloaded
     // watchdog for a Node kernel, JPY_PARENT_PID for the others, as jupyter_client sets it.
     const guard = watchdog(process.pid, dirname(connectionFile));
-    const [command, ...args] = profile.argv(connectionFile, guard.execArgv);
+    // A warm kernel (src/kernel/warm/) is the same kernel started from a prepared process image.
+    const [command, ...args] = (warm ?? profile.argv)(connectionFile, guard.execArgv);
     const child = spawn(command!, args, {
       cwd,
       detached: true,

@@ -18,7 +18,9 @@ export interface KernelProfile {
    * watchdog's preload) go right after the binary of a kernel that runs on this Node; a kernel
    * of another program leaves them out and watches JPY_PARENT_PID itself.
    */
-  argv(connectionFile: string, nodeOptions: readonly string[]): string[];
+  argv: KernelCommand;
+  /** A faster start from a prepared process image, for kernels that have one (tslab: src/kernel/warm/). */
+  readonly warmStart?: WarmStart;
   /** Added to the build's environment for the kernel process. */
   readonly env: Readonly<Record<string, string>>;
   /** Jupyter's `interrupt_mode`: SIGINT to the process, or an `interrupt_request` on control. */
@@ -43,4 +45,17 @@ export interface KernelProfile {
   reportsUncaughtError(text: string): boolean;
   /** What, besides the notebook's code, changes what the kernel prints: versions, the kernelspec. */
   fingerprint(): Promise<Record<string, string>>;
+}
+
+/** A kernel's command line, with the connection file's path and the Node options (see argv) in place. */
+export type KernelCommand = (connectionFile: string, nodeOptions: readonly string[]) => string[];
+
+export interface WarmStart {
+  /**
+   * The command of a warm kernel for a notebook in `cwd`, or undefined when there is no usable
+   * image: then the kernel starts the normal way, with the same outputs.
+   */
+  command(cwd: string): Promise<KernelCommand | undefined>;
+  /** A warm kernel did not start: its image is not used again (and is made anew). */
+  failed(cwd: string): void;
 }

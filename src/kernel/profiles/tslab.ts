@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import stripAnsi from "strip-ansi";
 import { errorText, summarizeError } from "../../execute/summarize.js";
-import type { KernelProfile } from "../profile.js";
+import type { KernelProfile, WarmStart } from "../profile.js";
+import { warmArguments, warmStartFailed } from "../warm/warm-start.js";
 
 /** The tslab entry point of this project's own install, so the kernel matches the lock file. */
 export function tslabEntry(): string {
@@ -57,6 +58,15 @@ function versions(): Record<string, string> {
   return (runtimeVersions = out);
 }
 
+/** tslab started from a V8 snapshot of a process whose converter is built: `node <flags> --snapshot-blob <blob> tslab kernel …`. */
+const tslabWarmStart: WarmStart = {
+  async command(cwd) {
+    const warm = await warmArguments(cwd);
+    return warm && ((connectionFile, nodeOptions) => [process.execPath, ...nodeOptions, ...warm, "tslab", "kernel", "--config-path", connectionFile]);
+  },
+  failed: warmStartFailed,
+};
+
 /**
  * tslab and jslab from the project's node_modules, run with this Node: no Jupyter needed, and
  * the kernel is the one the lock file names.
@@ -69,6 +79,8 @@ function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
     language: name === "jslab" ? "javascript" : "typescript",
     source: "built in",
     argv: (connectionFile, nodeOptions) => [process.execPath, ...nodeOptions, tslabEntry(), "kernel", ...extra, "--config-path", connectionFile],
+    // The snapshot holds tslab's TypeScript converter already built (jslab has none to build).
+    ...(name === "tslab" ? { warmStart: tslabWarmStart } : {}),
     // No colours in error text; no inherited NODE_OPTIONS changing how the kernel runs.
     env: { FORCE_COLOR: "0", NODE_OPTIONS: "" },
     interruptMode: "signal",

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
+import { notebookJson, processesIn, projectRoot, ProjectCopy, snapshot, type RunResult } from "../support/project-copy.js";
+
+// One project copy with a warm-kernel snapshot made for its notebooks/ folder, as `prepare`
+// makes it for the project's own. Builds with DOCS_WARM_KERNEL=0 start every kernel cold.
+const run = promisify(execFile);
+const COLD = { DOCS_WARM_KERNEL: "0" };
+
+describe("warm kernel start from a V8 snapshot", () => {
+  let copy: ProjectCopy;
+  let snapshotDir: string;
+
+  async function makeSnapshot(): Promise<void> {
+    const { stdout } = await run(process.execPath, [join(projectRoot, "dist", "scripts", "warm-kernel.js")], { cwd: copy.dir });
+    assert.match(stdout, /snapshot for .*notebooks made in/);
+  }
+
+  async function keyFile(): Promise<string> {
+    const name = (await readdir(snapshotDir)).find((f) => f.endsWith(".json"));
+    assert.ok(name, "a key file beside the snapshot");
+    return join(snapshotDir, name);
+  }
+
+  /** Kernels left after a build: any process still working in the copy. */
+  async function assertNoKernelLeft(): Promise<void> {
+    assert.deepEqual(await processesIn(copy.dir), []);
+  }
+
+  function failureLine(r: RunResult): string {
+    return r.stderr.split("\n").filter((l) => l.startsWith("  notebooks/")).join("\n");
+  }
+
+  before(async () => {
+    copy = await ProjectCopy.create();
+    snapshotDir = copy.path(".cache", "warm-kernel");
+    await copy.write("notebooks/small.ipynb", notebookJson(['import { display } from "tslab";\nconst n: number = 6 * 7;\nconsole.log(n, process.argv.length, process.execArgv.length);']));
+    await copy.write("notebooks/typo.ipynb", notebookJson(["const a = 1;", "const s: string = a;"]));
+    await makeSnapshot();
+  });
+  after(async () => {
+    await copy?.dispose();
+  });
+
+  test("pages built with and without the warm start are byte-identical", async () => {
+    const pages = ["notebooks/authorization-example-jwks-and-signatures.ipynb", "notebooks/backend-services-token-request.ipynb", "notebooks/worked-example-id-token.ipynb", "notebooks/small.ipynb"];
+    const cold = await copy.run(["--force", "--out-dir", "docs-cold", ...pages], { env: COLD });
+    assert.equal(cold.code, 0, cold.stderr + cold.stdout);
+    const warm = await copy.run(["--force", "--verbose", "--out-dir", "docs-warm", ...pages]);
+    assert.equal(warm.code, 0, warm.stderr + warm.stdout);
+    // Every fallback says so under --verbose: silence means every kernel started warm.
+    assert.doesNotMatch(warm.stderr, /warm kernel/);
+    const coldFiles = await snapshot(copy.path("docs-cold"));
+    const warmFiles = await snapshot(copy.path("docs-warm"));
+    assert.ok(coldFiles.size >= 9, `pages written: ${[...coldFiles.keys()].join(", ")}`);
+    assert.deepEqual(
+      new Map([...warmFiles].map(([p, c]) => [p.replace("docs-warm", "docs-cold"), c])),
+      coldFiles,
+    );
+    await assertNoKernelLeft();
+  });
+
+  test("a compile error in a cell fails the same way with both", async () => {
+    const cold = await copy.run(["--force", "notebooks/typo.ipynb"], { env: COLD });
+    const warm = await copy.run(["--force", "--verbose", "notebooks/typo.ipynb"]);
+    assert.equal(cold.code, 1);
+    assert.equal(warm.code, 1);
+    assert.match(failureLine(cold), /^ {2}notebooks\/typo\.ipynb, cell 2: .*Type 'number' is not assignable to type 'string'/);
+    assert.equal(failureLine(warm), failureLine(cold));
+    assert.doesNotMatch(warm.stderr, /warm kernel/);
+    await assertNoKernelLeft();
+  });
+
+  test("a stale key (another lock-file hash) falls back to a cold start and remakes the snapshot", async () => {
+    const file = await keyFile();
+    const key = JSON.parse(await readFile(file, "utf8")) as { lockFile: string };
+    const fresh = key.lockFile;
+    await writeFile(file, JSON.stringify({ ...key, lockFile: "0".repeat(64) }));
+    const r = await copy.run(["--force", "--verbose", "notebooks/small.ipynb"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks is stale; this kernel starts cold/m);
+    assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks remade$/m);
+    assert.equal((JSON.parse(await readFile(file, "utf8")) as { lockFile: string }).lockFile, fresh);
+    // And the remade one is used.
+    const again = await copy.run(["--force", "--verbose", "notebooks/small.ipynb"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /warm kernel/);
+    await assertNoKernelLeft();
+  });
+
+  test("a corrupt snapshot file falls back to a cold start with the same page", async () => {
+    const before = await copy.read("docs/small.md");
+    const blob = (await keyFile()).replace(/\.json$/, ".blob");
+    const bytes = await readFile(blob);
+    for (let i = 4096; i < bytes.length; i += 65_537) bytes[i] = bytes[i]! ^ 0xff;
+    await writeFile(blob, bytes);
+    const r = await copy.run(["--force", "--verbose", "notebooks/small.ipynb"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warm kernel did not start \(kernel exited while starting .*\); starting it cold/m);
+    assert.equal(await copy.read("docs/small.md"), before);
+    await assertNoKernelLeft();
+  });
+
+  test("no kernel started from a snapshot outlives a build stopped by SIGTERM", async () => {
+    await makeSnapshot();
+    await copy.write("notebooks/slow.ipynb", notebookJson(['console.log("started"); await new Promise((r) => setTimeout(r, 120_000));']));
+    let kernelSeen = false;
+    let poll: NodeJS.Timeout | undefined;
+    const r = await copy.run(["--force", "--verbose", "notebooks/slow.ipynb"], {
+      onStart: (pid) => {
+        poll = setInterval(async () => {
+          for (const k of await processesIn(copy.path("notebooks"))) {
+            const cmdline = await readFile(`/proc/${k}/cmdline`, "utf8").catch(() => "");
+            if (!cmdline.includes("--snapshot-blob") || cmdline.includes("--build-snapshot") || kernelSeen) continue;
+            kernelSeen = true;
+            // Once it is running the cell: then the build is well past the kernel's start.
+            setTimeout(() => process.kill(pid, "SIGTERM"), 1000);
+          }
+        }, 100);
+      },
+    }).finally(() => clearInterval(poll));
+    assert.ok(kernelSeen, "a kernel started from the snapshot");
+    assert.equal(r.code, 143, r.stderr);
+    await assertNoKernelLeft();
+  });
+});
