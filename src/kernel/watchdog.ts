@@ -42,15 +42,17 @@ setInterval(() => {
 }, __INTERVAL__);
 `;
 
-const PRELOAD = (interval: number) => `
+// The preload only starts the worker whose source the environment carries (a short command
+// line); a warm kernel, whose snapshot ignores --import, starts the same worker itself.
+const PRELOAD = `
 import { Worker } from "node:worker_threads";
-const parent = Number(process.env.JPY_PARENT_PID);
-if (parent > 0) {
-  new Worker(${JSON.stringify(WORKER.replace("__INTERVAL__", String(interval)))}, {
-    eval: true,
-    workerData: { parent, dir: process.env.DOCS_KERNEL_DIR || "" },
-  }).unref();
+// Out of sight, as in a kernel Jupyter starts: a notebook sees (and forks with) no execArgv of ours.
+for (let i = process.execArgv.length - 2; i >= 0; i--) {
+  if (process.execArgv[i] === "--import" && process.execArgv[i + 1].startsWith("data:text/javascript,")) process.execArgv.splice(i, 2);
 }
+const source = process.env.DOCS_WATCHDOG_WORKER;
+const parent = Number(process.env.JPY_PARENT_PID);
+if (source && parent > 0) new Worker(source, { eval: true, workerData: { parent, dir: process.env.DOCS_KERNEL_DIR || "" } }).unref();
 `;
 
 /** How often the kernel looks for its parent: it exits within about this long after the build dies. */
@@ -59,7 +61,11 @@ export const WATCHDOG_INTERVAL_MS = 500;
 /** Node options that preload the watchdog, and the environment it reads. */
 export function watchdog(parentPid: number, kernelDir: string): { execArgv: string[]; env: Record<string, string> } {
   return {
-    execArgv: ["--import", `data:text/javascript,${encodeURIComponent(PRELOAD(WATCHDOG_INTERVAL_MS))}`],
-    env: { JPY_PARENT_PID: String(parentPid), DOCS_KERNEL_DIR: kernelDir },
+    execArgv: ["--import", `data:text/javascript,${encodeURIComponent(PRELOAD)}`],
+    env: {
+      JPY_PARENT_PID: String(parentPid),
+      DOCS_KERNEL_DIR: kernelDir,
+      DOCS_WATCHDOG_WORKER: WORKER.replace("__INTERVAL__", String(WATCHDOG_INTERVAL_MS)),
+    },
   };
 }

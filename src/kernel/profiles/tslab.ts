@@ -62,7 +62,8 @@ function versions(): Record<string, string> {
 const tslabWarmStart: WarmStart = {
   async command(cwd) {
     const warm = await warmArguments(cwd);
-    return warm && ((connectionFile, nodeOptions) => [process.execPath, ...nodeOptions, ...warm, "tslab", "kernel", "--config-path", connectionFile]);
+    // No Node options: a snapshot ignores --import; its own start runs the watchdog (snapshot-entry.cts).
+    return warm && ((connectionFile) => [process.execPath, ...warm, "tslab", "kernel", "--config-path", connectionFile]);
   },
   failed: warmStartFailed,
 };

@@ -162,6 +162,14 @@ function start(tslab: TslabModules, node: Converter, builtIn: string, tslabBin: 
   process.argv[1] = tslabBin;
   // A process the notebook forks must not start from the snapshot too.
   process.execArgv.splice(0);
+  // A snapshot ignores --import, so the parent watchdog a cold kernel preloads starts here
+  // (src/kernel/watchdog.ts): the kernel ends itself when the build that started it is gone.
+  const watchdog = process.env.DOCS_WATCHDOG_WORKER;
+  const parent = Number(process.env.JPY_PARENT_PID);
+  if (watchdog && parent > 0) {
+    const { Worker } = require("node:worker_threads") as typeof import("node:worker_threads");
+    new Worker(watchdog, { eval: true, workerData: { parent, dir: process.env.DOCS_KERNEL_DIR || "" } }).unref();
+  }
   for (const open of pendingWatchers.splice(0)) open();
   let browser: Converter | undefined;
   const convs = {
