@@ -118,7 +118,7 @@ export class KernelClient {
     if (options.signal?.aborted) onAbort();
     const seconds = Math.round((options.startTimeoutMs ?? 60_000) / 1000);
     try {
-      await socketsBound(connection.info, proc, deadline, seconds, options.signal);
+      await socketsBound(connection.info, proc, deadline, seconds, options.signal, profile.ipcSeparator);
       client.channels = new Channels(connection.info, {
         message: (channel, msg) => client.dispatch(channel, msg),
         rejected: (_channel, error) => client.rejected.push(error),

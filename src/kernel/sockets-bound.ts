@@ -19,9 +19,17 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * keeps connections out of that window. tcp has no files to watch; there the client
  * reconnects every few milliseconds instead (see channels.ts).
  */
-export async function socketsBound(info: ConnectionInfo, proc: Pick<KernelProcess, "hasExited" | "exited" | "output">, deadline: number, seconds: number, signal?: AbortSignal): Promise<void> {
+export async function socketsBound(
+  info: ConnectionInfo,
+  proc: Pick<KernelProcess, "hasExited" | "exited" | "output">,
+  deadline: number,
+  seconds: number,
+  signal?: AbortSignal,
+  ipcSeparator: ":" | "-" = ":",
+): Promise<void> {
   if (info.transport !== "ipc") return;
-  const files = (["shell", "iopub", "stdin", "control", "hb"] as const).map((c) => endpoint(info, c).slice("ipc://".length));
+  // The files the kernel binds, named as this kernel names them (see KernelProfile.ipcSeparator).
+  const files = (["shell", "iopub", "stdin", "control", "hb"] as const).map((c) => endpoint(info, c, ipcSeparator).slice("ipc://".length));
   for (;;) {
     const present = await Promise.all(files.map((f) => stat(f).then(() => true, () => false)));
     if (present.every(Boolean)) {

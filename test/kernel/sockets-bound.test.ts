@@ -45,3 +45,18 @@ test("fails with the kernel's exit when it exits before binding, and with a time
   });
   await assert.rejects(socketsBound(connection.info, kernel(), Date.now() + 100, 7), (e: unknown) => e instanceof RequestTimeoutError && e.seconds === 7);
 });
+
+test("waits for the socket files as the kernel names them: jupyter_client's kernels bind <ip>-<port>", async () => {
+  const connection = await createConnection("python3");
+  connections.push(connection);
+  const sockets = [];
+  for (const channel of ["iopub", "shell", "control", "stdin", "hb"] as Channel[]) {
+    const socket = channel === "iopub" ? new Publisher({ linger: 0 }) : new Router({ linger: 0 });
+    await socket.bind(endpoint(connection.info, channel, "-"));
+    sockets.push(socket);
+  }
+  await socketsBound(connection.info, kernel(), Date.now() + 5_000, 5, undefined, "-");
+  // The same kernel waited for under the other naming never looks bound.
+  await assert.rejects(socketsBound(connection.info, kernel(), Date.now() + 200, 0.2), RequestTimeoutError);
+  for (const s of sockets) s.close();
+});
