@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter } from "../src/cli/progress.js";
 import { asDocsError } from "../src/errors.js";
+import type { ProjectSnapshot } from "../src/guard/project-snapshot.js";
 import { onWarmStartNotice } from "../src/kernel/warm/notice.js";
 import { findProject, type Project } from "../src/project.js";
 import { defaultJobs } from "../src/pipeline/default-jobs.js";
@@ -161,9 +162,17 @@ async function main(): Promise<number> {
 /** The build itself, once the notebooks are known to be buildable and the lock is held. */
 async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void): Promise<number> {
   // A notebook runs arbitrary code: prove it changed nothing but its own outputs.
-  const { snapshotProject } = await import("../src/guard/project-snapshot.js");
-  const snapshot = opts.execute ? await snapshotProject(project.root, project.keysDir) : undefined;
-  if (opts.execute && opts.checks) await (await import("../src/guard/known-secrets-check.js")).knownSecretsOf(project.root);
+  // Before the first notebook runs (not at all when the cache says none must): the project's
+  // files, to prove afterwards that the notebooks changed nothing else, and the secrets of keys/,
+  // read before any notebook could rewrite them.
+  let snapshot: ProjectSnapshot | undefined;
+  let prepared: Promise<void> | undefined;
+  const beforeExecute = (): Promise<void> =>
+    (prepared ??= (async () => {
+      const { snapshotProject } = await import("../src/guard/project-snapshot.js");
+      snapshot = await snapshotProject(project.root, project.keysDir);
+      if (opts.checks) await (await import("../src/guard/known-secrets-check.js")).knownSecretsOf(project.root);
+    })());
 
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
@@ -197,6 +206,7 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
       signal: controller.signal,
       reporter,
       warn,
+      beforeExecute,
     });
   } finally {
     reporter.stop();

@@ -30,6 +30,8 @@ export interface BuildSettings {
   /** Whether the output checks run (--no-checks turns them off). */
   checks: boolean;
   projectRoot: string;
+  /** Awaited before the notebook executes: no notebook code runs before it has resolved. */
+  beforeExecute?: () => Promise<void>;
 }
 
 /** What building one notebook produced, before anything is written. */
@@ -165,6 +167,7 @@ export async function buildNotebook(
   let notebook = stored;
   let notebookText: string | undefined;
   if (mustExecute) {
+    await settings.beforeExecute?.();
     const { executeNotebook } = await import("../execute/execute-notebook.js");
     const executed = await executeNotebook(stored, {
       label: job.label,

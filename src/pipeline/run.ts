@@ -32,6 +32,8 @@ export interface RunOptions {
   reporter: Reporter;
   /** One-line notices that are not failures (an ignored cache, a write finished for a stopped build). */
   warn?: (line: string) => void;
+  /** Awaited before any notebook executes, once a run (what must be known before code runs). */
+  beforeExecute?: () => Promise<void>;
 }
 
 export type Outcome =
@@ -97,6 +99,7 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         ring,
         checks: options.checks,
         projectRoot: project.root,
+        ...(options.beforeExecute ? { beforeExecute: options.beforeExecute } : {}),
         ...(options.transport ? { transport: options.transport } : {}),
       }, state.notebooks[job.stateKey ?? job.label], (cell, cells) => options.reporter.cell(job, cell, cells));
       let changed: string[];
