@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
@@ -103,6 +104,22 @@ describe("warm kernel start from a V8 snapshot", () => {
     assert.match(r.stderr, /^warm kernel did not start \(kernel exited while starting .*\); starting it cold/m);
     assert.equal(await copy.read("docs/small.md"), before);
     await assertNoKernelLeft();
+  });
+
+  test("a .cache/warm-kernel that is a symbolic link is refused: nothing is written through it", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "warm-outside-"));
+    const saved = `${snapshotDir}.real`;
+    await rename(snapshotDir, saved);
+    try {
+      await symlink(outside, snapshotDir);
+      const { stdout } = await run(process.execPath, [join(projectRoot, "dist", "scripts", "warm-kernel.js")], { cwd: copy.dir });
+      assert.match(stdout, /no snapshot for .*notebooks, its kernels start cold: .*warm-kernel.* symbolic link/);
+      assert.deepEqual(await readdir(outside), []);
+    } finally {
+      await rm(snapshotDir, { force: true });
+      await rename(saved, snapshotDir);
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { findProject } from "../../project.js";
+import { Bounds } from "../../write/bounds.js";
+import { nodeFileSystem } from "../../write/fs-layer.js";
+import { commitUnit } from "../../write/unit.js";
 import { currentKey, entryScript, snapshotPaths, tslabDir, WARM_NODE_FLAGS } from "./snapshot-store.js";
 
 /** Snapshot builders running now; killed on exit, so none outlives the build. */
@@ -25,9 +29,13 @@ function track(child: ChildProcess): void {
 export async function makeSnapshot(folder: string): Promise<void> {
   const paths = snapshotPaths(folder);
   const key = await currentKey(folder);
+  const tmp = `${paths.blob}.${process.pid}`;
+  // The snapshot lives in the project's .cache/: the writer's bounds refuse a linked .cache or
+  // file there before anything is written, renamed or deleted, as for every file the build writes.
+  const bounds = new Bounds([findProject(folder).root]);
+  for (const path of [paths.blob, paths.keyFile, `${tmp}.cjs`, `${tmp}.blob`]) await bounds.check(nodeFileSystem, path);
   await mkdir(dirname(paths.blob), { recursive: true });
   await rm(paths.keyFile, { force: true });
-  const tmp = `${paths.blob}.${process.pid}`;
   // The snapshot builder runs a plain script without `exports`, which compiled CommonJS expects.
   await writeFile(`${tmp}.cjs`, `var exports = {};\n${await readFile(entryScript, "utf8")}`);
   try {
@@ -45,9 +53,10 @@ export async function makeSnapshot(folder: string): Promise<void> {
     });
     if (code !== 0) throw new Error(`node --build-snapshot ended with ${signal ?? `exit code ${code}`}: ${stderr.trim().split("\n").slice(-3).join(" ")}`);
     await rename(`${tmp}.blob`, paths.blob);
-    await writeFile(`${tmp}.json`, JSON.stringify(key, null, 1) + "\n");
-    await rename(`${tmp}.json`, paths.keyFile);
+    // The key last, complete and fsynced: it is what says the blob may be used.
+    const content = Buffer.from(JSON.stringify(key, null, 1) + "\n", "utf8");
+    await commitUnit([{ path: paths.keyFile, content }], { fs: nodeFileSystem, bounds, journalPath: `${tmp}.journal.json`, show: (p) => p });
   } finally {
-    await Promise.all([`${tmp}.cjs`, `${tmp}.blob`, `${tmp}.json`].map((f) => rm(f, { force: true })));
+    await Promise.all([`${tmp}.cjs`, `${tmp}.blob`].map((f) => rm(f, { force: true })));
   }
 }
