@@ -46,10 +46,9 @@ setInterval(() => {
 // line); a warm kernel, whose snapshot ignores --import, starts the same worker itself.
 const PRELOAD = `
 import { Worker } from "node:worker_threads";
-// Out of sight, as in a kernel Jupyter starts: a notebook sees (and forks with) no execArgv of ours.
-for (let i = process.execArgv.length - 2; i >= 0; i--) {
-  if (process.execArgv[i] === "--import" && process.execArgv[i + 1].startsWith("data:text/javascript,")) process.execArgv.splice(i, 2);
-}
+// Out of sight, as in a kernel Jupyter starts: a notebook sees (and forks with) none of the Node
+// options the build started its kernel with (this preload, the profile's V8 flags).
+process.execArgv.splice(0);
 const source = process.env.DOCS_WATCHDOG_WORKER;
 const parent = Number(process.env.JPY_PARENT_PID);
 if (source && parent > 0) new Worker(source, { eval: true, workerData: { parent, dir: process.env.DOCS_KERNEL_DIR || "" } }).unref();

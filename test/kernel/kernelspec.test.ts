@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { TSLAB_NODE_FLAGS } from "../../src/kernel/profiles/tslab-node-flags.js";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,9 +70,10 @@ describe("kernelspec", () => {
     const profile = await resolveKernel("jslab", env());
     const argv = profile.argv("/tmp/c.json", ["--import", "watchdog"]);
     assert.equal(argv[0], process.execPath);
-    assert.deepEqual(argv.slice(1, 3), ["--import", "watchdog"], "Node options right after the binary");
-    assert.match(argv[3]!, /node_modules\/tslab\/bin\/tslab$/);
-    assert.deepEqual(argv.slice(4), ["kernel", "--js", "--config-path", "/tmp/c.json"]);
+    const flags = TSLAB_NODE_FLAGS.length;
+    assert.deepEqual(argv.slice(1, 3 + flags), [...TSLAB_NODE_FLAGS, "--import", "watchdog"], "V8 flags, then Node options, right after the binary");
+    assert.match(argv[3 + flags]!, /node_modules\/tslab\/bin\/tslab$/);
+    assert.deepEqual(argv.slice(4 + flags), ["kernel", "--js", "--config-path", "/tmp/c.json"]);
     assert.equal(profile.source, "built in");
   });
 

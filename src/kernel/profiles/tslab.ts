@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import stripAnsi from "strip-ansi";
 import { errorText, summarizeError } from "../../execute/summarize.js";
 import type { KernelProfile, WarmStart } from "../profile.js";
+import { TSLAB_NODE_FLAGS } from "./tslab-node-flags.js";
 import { warmArguments, warmStartFailed } from "../warm/warm-start.js";
 
 /** The tslab entry point of this project's own install, so the kernel matches the lock file. */
@@ -39,23 +40,35 @@ function readdirIfAny(dir: string): string[] {
   }
 }
 
-let runtimeVersions: Record<string, string> | undefined;
-function versions(): Record<string, string> {
-  if (runtimeVersions) return runtimeVersions;
+/** The package.json of each runtime package, and the folder of the project's patches to tslab. */
+function versionSources(): { manifests: Map<string, string>; patches: string } {
   const require = createRequire(import.meta.url);
   const tslabDir = dirname(require.resolve("tslab/package.json"));
-  const out: Record<string, string> = { node: process.versions.node.split(".")[0]! };
+  const manifests = new Map<string, string>();
   for (const name of RUNTIME_PACKAGES) {
     // typescript-for-tslab is tslab's own dependency: resolve it from there.
     const from = name.startsWith("@tslab/") ? createRequire(join(tslabDir, "package.json")) : require;
-    out[name] = (JSON.parse(readFileSync(from.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+    manifests.set(name, from.resolve(`${name}/package.json`));
   }
   // The project patches tslab (patches/, applied by patch-package on install): a new patch is a new kernel.
-  const patches = join(tslabDir, "..", "..", "patches");
-  for (const name of readdirIfAny(patches).filter((n) => n.startsWith("tslab+")).sort()) {
-    out[`patch:${name}`] = createHash("sha256").update(readFileSync(join(patches, name))).digest("hex");
-  }
+  return { manifests, patches: join(tslabDir, "..", "..", "patches") };
+}
+
+const patchFiles = (patches: string): string[] => readdirIfAny(patches).filter((n) => n.startsWith("tslab+")).sort().map((n) => join(patches, n));
+
+let runtimeVersions: Record<string, string> | undefined;
+function versions(): Record<string, string> {
+  if (runtimeVersions) return runtimeVersions;
+  const { manifests, patches } = versionSources();
+  const out: Record<string, string> = { node: process.versions.node.split(".")[0]! };
+  for (const [name, manifest] of manifests) out[name] = (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+  for (const file of patchFiles(patches)) out[`patch:${basename(file)}`] = createHash("sha256").update(readFileSync(file)).digest("hex");
   return (runtimeVersions = out);
+}
+
+function versionFiles(): { files: string[]; dirs: string[] } {
+  const { manifests, patches } = versionSources();
+  return { files: [...manifests.values(), ...patchFiles(patches)], dirs: [patches] };
 }
 
 /** tslab started from a V8 snapshot of a process whose converter is built: `node <flags> --snapshot-blob <blob> tslab kernel …`. */
@@ -79,7 +92,7 @@ function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
     displayName: name === "jslab" ? "JavaScript" : "TypeScript",
     language: name === "jslab" ? "javascript" : "typescript",
     source: "built in",
-    argv: (connectionFile, nodeOptions) => [process.execPath, ...nodeOptions, tslabEntry(), "kernel", ...extra, "--config-path", connectionFile],
+    argv: (connectionFile, nodeOptions) => [process.execPath, ...TSLAB_NODE_FLAGS, ...nodeOptions, tslabEntry(), "kernel", ...extra, "--config-path", connectionFile],
     // The snapshot holds tslab's TypeScript converter already built (jslab has none to build).
     ...(name === "tslab" ? { warmStart: tslabWarmStart } : {}),
     // No colours in error text; no inherited NODE_OPTIONS changing how the kernel runs.
@@ -92,6 +105,7 @@ function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
     summarizeError: (outputs) => summarize(errorText(outputs)),
     reportsUncaughtError,
     fingerprint: () => Promise.resolve(versions()),
+    fingerprintSources: versionFiles,
   };
 }
 

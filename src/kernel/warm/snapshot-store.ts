@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findProject } from "../../project.js";
+import { TSLAB_NODE_FLAGS } from "../profiles/tslab-node-flags.js";
 
 /**
  * Where a warm kernel's snapshot for one notebook folder lives, and what it was made from.
@@ -31,12 +32,8 @@ export interface SnapshotPaths {
   keyFile: string;
 }
 
-/**
- * V8 flags of the snapshot builder and of every kernel started from it (V8 refuses a snapshot
- * made under other flags). A kernel from a snapshot otherwise peaks about 30 MiB above a cold
- * one; optimizing for size keeps it below (measured: 203–216 MiB against 203–225 MiB cold).
- */
-export const WARM_NODE_FLAGS = ["--optimize-for-size"];
+/** V8 flags of the snapshot builder and of every kernel started from it: those of every tslab kernel. */
+export const WARM_NODE_FLAGS = TSLAB_NODE_FLAGS;
 
 /** The compiled script that `node --build-snapshot` runs (see snapshot-entry.cts). */
 export const entryScript = join(dirname(fileURLToPath(import.meta.url)), "snapshot-entry.cjs");
