@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { setUpJupyter } from "../src/bench/jupyter.js";
 import { isTslabKernel, stillRunning, type ProcessPeak, type TreePeaks } from "../src/bench/process-tree.js";
-import { formatTable, series, targets, toMiB, type BenchResults, type Execution, type Series, type Skipped } from "../src/bench/report.js";
+import { combine, formatTable, series, targets, toMiB, type BenchResults, type Execution, type Series, type Skipped } from "../src/bench/report.js";
 import { measureKernelStarts } from "../src/bench/kernel-start.js";
 import { stopRunning, timedRun, type TimedRun } from "../src/bench/timed-run.js";
 import { createWorkspace, type Workspace } from "../src/bench/workspace.js";
@@ -27,6 +27,7 @@ const program = new Command()
   .name("bench")
   .description("Measures the docs build (cold, no-op, --check) and `jupyter nbconvert --execute` on the same notebooks, in a temporary copy of the project.")
   .option("--runs <n>", "repetitions of the no-op build, npm run docs and docs:check (the median is reported)", positiveInteger, 5)
+  .option("--rounds <n>", "rounds of the cold builds and nbconvert, run in turns (the medians are compared)", positiveInteger, 3)
   .option("-j, --jobs <n>", "passed to the build as --jobs (default: the build's own default)", positiveInteger)
   .option("--no-nbconvert", "skip the Jupyter reference run")
   .option("--keep", "keep the temporary copy and print where it is")
@@ -62,11 +63,12 @@ function failIfNot0(what: string, r: TimedRun): void {
   throw new Error(`${what} exited with ${r.code ?? r.signal}:\n${tail}`);
 }
 
-function execution(r: TimedRun): Execution {
+/** One round of a watched command: its time, exit and memory peaks. */
+function round(r: TimedRun): Parameters<typeof combine>[0][number] {
   const tree: TreePeaks = r.tree ?? { root: undefined, descendants: [], peakTreeBytes: 0 };
   return {
     seconds: r.seconds,
-    exitCode: r.code,
+    code: r.code,
     processPeakMiB: toMiB(tree.root?.peakBytes ?? 0),
     kernelPeaksMiB: tree.descendants.filter(isTslabKernel).map((k) => toMiB(k.peakBytes)),
     treePeakMiB: toMiB(tree.peakTreeBytes),
@@ -115,7 +117,7 @@ async function stopLeftovers(ws: Workspace): Promise<string[]> {
   return [...found].map(([pid, cmd]) => `${pid}: ${cmd}`);
 }
 
-async function bench(ws: Workspace, opts: { runs: number; jobs?: number; nbconvert: boolean }): Promise<BenchResults> {
+async function bench(ws: Workspace, opts: { runs: number; rounds: number; jobs?: number; nbconvert: boolean }): Promise<BenchResults> {
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: ws.tmp, CI: "" };
   const jobArgs = opts.jobs ? ["--jobs", String(opts.jobs)] : [];
   const { buildScript } = ws;
@@ -125,13 +127,42 @@ async function bench(ws: Workspace, opts: { runs: number; jobs?: number; nbconve
   // The warm kernel's snapshot for the copy's notebooks/, as `prepare` makes it for the project's.
   const snapshot = await run(ws, node, [join(ws.dir, "dist", "scripts", "warm-kernel.js")], env);
   progress(snapshot.stdout.trim());
-  progress(`copy in ${ws.dir}; cold build of ${ws.notebooks.length} notebook(s), warm kernels…`);
-  const cold = await run(ws, node, [buildScript, "--force", ...jobArgs], env, true);
-  failIfNot0("cold build", cold);
-  progress(`cold build: ${cold.seconds.toFixed(2)} s\n${cold.stdout.trimEnd().replace(/^/gm, "    ")}`);
-  const coldNoWarm = await run(ws, node, [buildScript, "--force", ...jobArgs], { ...env, DOCS_WARM_KERNEL: "0" }, true);
-  failIfNot0("cold build without warm kernels", coldNoWarm);
-  progress(`cold build, kernels started cold: ${coldNoWarm.seconds.toFixed(2)} s`);
+
+  let jupyter: ReturnType<typeof setUpJupyter> | undefined;
+  let nbSkipped: Skipped | undefined = opts.nbconvert ? undefined : { skipped: "nbconvert: not requested (--no-nbconvert)" };
+  if (opts.nbconvert) {
+    const prefix = join(ws.dir, ".jupyter-prefix");
+    await mkdir(prefix);
+    jupyter = setUpJupyter(root, prefix, { ...env, JUPYTER_RUNTIME_DIR: join(ws.dir, ".jupyter-runtime") });
+    if (!jupyter.ok) nbSkipped = { skipped: jupyter.reason };
+  }
+  if (nbSkipped) progress(nbSkipped.skipped);
+
+  // The cold build with warm kernels, with kernels started cold, and nbconvert, in turns: a
+  // machine that slows down part-way slows each of them alike.
+  const cold: TimedRun[] = [];
+  const coldNoWarm: TimedRun[] = [];
+  const nbconvertRuns: TimedRun[] = [];
+  progress(`copy in ${ws.dir}; ${ws.notebooks.length} notebook(s), ${opts.rounds} round(s)…`);
+  for (let i = 1; i <= opts.rounds; i++) {
+    const warm = await run(ws, node, [buildScript, "--force", ...jobArgs], env, true);
+    failIfNot0("cold build", warm);
+    if (i === 1) progress(warm.stdout.trimEnd().replace(/^/gm, "    "));
+    cold.push(warm);
+    const noWarm = await run(ws, node, [buildScript, "--force", ...jobArgs], { ...env, DOCS_WARM_KERNEL: "0" }, true);
+    failIfNot0("cold build without warm kernels", noWarm);
+    coldNoWarm.push(noWarm);
+    let line = `round ${i}: cold build ${warm.seconds.toFixed(2)} s, kernels started cold ${noWarm.seconds.toFixed(2)} s`;
+    if (jupyter?.ok) {
+      // One process for all notebooks: nbconvert runs them in turn, and Python starts once.
+      const args = ["--execute", "--to", "markdown", "--ExecutePreprocessor.timeout=60", "--output-dir", join(ws.dir, ".nbconvert-out"), ...ws.notebooks];
+      const r = await run(ws, jupyter.nbconvert, args, jupyter.env, true);
+      failIfNot0("jupyter nbconvert", r);
+      nbconvertRuns.push(r);
+      line += `, nbconvert (${jupyter.kernelspec}) ${r.seconds.toFixed(2)} s`;
+    }
+    progress(line);
+  }
   progress("kernel starts, warm and cold in turns…");
   const kernelStarts = await measureKernelStarts(join(ws.dir, "notebooks"), 3);
 
@@ -145,40 +176,21 @@ async function bench(ws: Workspace, opts: { runs: number; jobs?: number; nbconve
   }
   const checkRuns = await repeat(ws, "docs:check", opts.runs, node, [buildScript, "--check", ...jobArgs], env);
 
-  let nbconvert: Execution | Skipped = { skipped: "nbconvert: not requested (--no-nbconvert)" };
-  if (opts.nbconvert) {
-    const prefix = join(ws.dir, ".jupyter-prefix");
-    await mkdir(prefix);
-    const jupyter = setUpJupyter(root, prefix, { ...env, JUPYTER_RUNTIME_DIR: join(ws.dir, ".jupyter-runtime") });
-    if (!jupyter.ok) {
-      nbconvert = { skipped: jupyter.reason };
-    } else {
-      progress(`nbconvert with ${jupyter.kernelspec}, notebooks one after another…`);
-      // One process for all notebooks: nbconvert runs them in turn, and Python starts once.
-      const args = ["--execute", "--to", "markdown", "--ExecutePreprocessor.timeout=60", "--output-dir", join(ws.dir, ".nbconvert-out"), ...ws.notebooks];
-      const r = await run(ws, jupyter.nbconvert, args, jupyter.env, true);
-      failIfNot0("jupyter nbconvert", r);
-      nbconvert = execution(r);
-      progress(`nbconvert: ${r.seconds.toFixed(2)} s`);
-    }
-  } else {
-    progress(nbconvert.skipped);
-  }
-
-  const coldBuild = execution(cold);
-  const partial = { coldBuild, noopBuild, nbconvert };
+  const coldBuild = combine(cold.map(round));
+  const nbconvert: Execution | Skipped = nbSkipped ?? combine(nbconvertRuns.map(round));
   return {
     machine: { cpus: availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}`, loadavg: [loadAtStart, loadavg()[0]!] },
     notebooks: ws.notebooks.map((p) => relative(ws.dir, p)),
     jobs: opts.jobs ?? "default",
+    rounds: opts.rounds,
     coldBuild,
-    coldBuildNoWarm: execution(coldNoWarm),
+    coldBuildNoWarm: combine(coldNoWarm.map(round)),
     kernelStarts,
     noopBuild,
     npmNoop,
     check: checkRuns,
     nbconvert,
-    targets: targets(partial),
+    targets: targets({ coldBuild, noopBuild, nbconvert, npmNoop }),
     leaked: [],
     tmpLeftovers: [],
   };
@@ -191,7 +203,7 @@ async function main(): Promise<number> {
     if (e instanceof CommanderError) return e.code === "commander.helpDisplayed" ? 0 : 2;
     throw e;
   }
-  const opts = program.opts<{ runs: number; jobs?: number; nbconvert: boolean; keep?: boolean; json?: boolean }>();
+  const opts = program.opts<{ runs: number; rounds: number; jobs?: number; nbconvert: boolean; keep?: boolean; json?: boolean }>();
   if (!existsSync(buildScript)) {
     process.stderr.write(`bench: ${relative(process.cwd(), buildScript)} is missing: run \`npm run build\` first\n`);
     return 2;
@@ -208,7 +220,7 @@ async function main(): Promise<number> {
   let results: BenchResults | undefined;
   let error: unknown;
   try {
-    results = await bench(ws, { runs: opts.runs, nbconvert: opts.nbconvert, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
+    results = await bench(ws, { runs: opts.runs, rounds: opts.rounds, nbconvert: opts.nbconvert, ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   } catch (e) {
     error = e;
   } finally {
