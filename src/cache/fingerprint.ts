@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { NotebookUsageError } from "../execute/errors.js";
 import { BoundedReadError, readBounded } from "../io/read-bounded.js";
 import { MAX_KEY_FILE_BYTES } from "../tokens/keyring.js";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { joinText } from "../kernel/to-output.js";
@@ -29,13 +29,19 @@ async function filesUnder(dir: string): Promise<string[]> {
   }
 }
 
+/** The files and folders a fingerprint was made from, for the no-op build's stamp (cache/noop-stamp.ts). */
+export interface InputReads {
+  files: Set<string>;
+  dirs: Set<string>;
+}
+
 /**
  * Everything a notebook's outputs depend on: its code cells, its kernel and what its profile
  * says changes the kernel's output (versions, the kernelspec), the key files, the local files
  * its code imports and the files it declares. Equal fingerprints mean re-executing would print
  * the same (randomized signatures aside).
  */
-export async function inputsFingerprint(nb: INotebookContent, notebookPath: string, keysDir: string, kernel: Readonly<Record<string, string>>): Promise<string> {
+export async function inputsFingerprint(nb: INotebookContent, notebookPath: string, keysDir: string, kernel: Readonly<Record<string, string>>, reads?: InputReads): Promise<string> {
   const hash = createHash("sha256");
   const add = (label: string, value: string | Buffer): void => {
     hash.update(`${label}\0${Buffer.byteLength(value)}\0`).update(value);
@@ -44,7 +50,10 @@ export async function inputsFingerprint(nb: INotebookContent, notebookPath: stri
   for (const [name, version] of Object.entries(kernel)) add(`version:${name}`, version);
   const code = nb.cells.filter((cell) => cell.cell_type === "code").map((cell) => joinText(cell.source));
   for (const source of code) add("code", source);
+  reads?.dirs.add(keysDir);
   for (const file of await filesUnder(keysDir)) {
+    reads?.files.add(file);
+    reads?.dirs.add(dirname(file));
     const content = await readBounded(file, MAX_KEY_FILE_BYTES).catch((e: unknown) => {
       if (!(e instanceof BoundedReadError)) throw e;
       const root = dirname(keysDir);
@@ -54,11 +63,17 @@ export async function inputsFingerprint(nb: INotebookContent, notebookPath: stri
   }
   const dir = dirname(notebookPath);
   for (const file of await localImports(code, notebookPath)) {
+    // Its folder too: a file added there may be found first (server.ts before server/index.ts).
+    reads?.files.add(file.path);
+    reads?.dirs.add(dirname(file.path));
     add(`import:${relative(dir, file.path)}`, file.text ?? "(missing)");
   }
   const dependencies = declaredDependencies(nb);
   const { readDependency } = dependencies.length > 0 ? await import("./depends.js") : { readDependency: undefined };
   for (const dep of dependencies) {
+    const path = resolve(notebookPath, "..", dep);
+    reads?.files.add(path);
+    reads?.dirs.add(dirname(path));
     add(`depends:${dep}`, (await readDependency!(dep, notebookPath, dirname(keysDir))) ?? Buffer.from("(missing)"));
   }
   return hash.digest("hex");
@@ -82,6 +97,12 @@ async function toolFiles(): Promise<{ files: string[]; statKey: string }> {
     return `${relative(srcDir, f)}:${st.size}:${st.mtimeMs}`;
   }));
   return { files, statKey: sha256(stats.join("\n")) };
+}
+
+/** The build's own code files and folders, for the no-op build's stamp. */
+export async function toolSources(): Promise<{ files: string[]; dirs: string[] }> {
+  const { files } = await toolFiles();
+  return { files, dirs: [...new Set([srcDir, ...files.map((f) => dirname(f))])] };
 }
 
 export interface ToolStamp {

@@ -1,20 +1,22 @@
-#!/usr/bin/env node
+// The build's command line: options, the notebooks to build, the lock, the build and its report.
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { createReporter } from "../src/cli/progress.js";
-import { asDocsError } from "../src/errors.js";
-import type { ProjectSnapshot } from "../src/guard/project-snapshot.js";
-import { onWarmStartNotice } from "../src/kernel/warm/notice.js";
-import { findProject, type Project } from "../src/project.js";
-import { defaultJobs } from "../src/pipeline/default-jobs.js";
-import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../src/pipeline/jobs.js";
-import { preflight } from "../src/pipeline/preflight.js";
-import { runBuild } from "../src/pipeline/run.js";
-import { acquireBuildLock } from "../src/write/lock.js";
-import { MANIFEST_NAME } from "../src/write/manifest.js";
-import { parameterizedJob, withVariants } from "../src/pipeline/variants.js";
-import { mergeParameters, parseParameterArguments, readParametersFile } from "../src/params/values.js";
+import { createReporter, outcomeLine } from "./progress.js";
+import { dropNoopStamp, writeNoopStamp } from "../cache/noop-stamp.js";
+import type { InputReads } from "../cache/fingerprint.js";
+import { asDocsError } from "../errors.js";
+import type { ProjectSnapshot } from "../guard/project-snapshot.js";
+import { onWarmStartNotice } from "../kernel/warm/notice.js";
+import { findProject, type Project } from "../project.js";
+import { defaultJobs } from "../pipeline/default-jobs.js";
+import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../pipeline/jobs.js";
+import { preflight } from "../pipeline/preflight.js";
+import { runBuild } from "../pipeline/run.js";
+import { acquireBuildLock } from "../write/lock.js";
+import { MANIFEST_NAME } from "../write/manifest.js";
+import { parameterizedJob, withVariants } from "../pipeline/variants.js";
+import { mergeParameters, parseParameterArguments, readParametersFile } from "../params/values.js";
 
 const EXIT_USAGE = 2;
 const STOP_WITHIN_MS = 1500;
@@ -130,10 +132,11 @@ async function main(): Promise<number> {
   }
 
   // Opt-outs of the checks, one line per notebook, so that a reviewer sees them in every log.
-  const { notebookOptOuts } = await import("../src/guard/opt-outs.js");
+  const { notebookOptOuts } = await import("../guard/opt-outs.js");
   const optOuts = await notebookOptOuts(paths, (p) => jobFor(p, project).label);
   if (!opts.checks) optOuts.unshift({ label: "this run", optOuts: ["--no-checks: tokens are not verified and private keys not refused"] });
-  for (const { label, optOuts: list } of optOuts) process.stdout.write(`opt-out ${label}: ${list.join("; ")}\n`);
+  const optOutLines = optOuts.map(({ label, optOuts: list }) => `opt-out ${label}: ${list.join("; ")}\n`);
+  for (const line of optOutLines) process.stdout.write(line);
   if (opts.strict && optOuts.length > 0) {
     process.stderr.write(`--strict: ${optOuts.length} opt-out(s) of the checks (listed above); nothing was run\n`);
     return 1;
@@ -143,7 +146,11 @@ async function main(): Promise<number> {
     ? paths.map((p) => parameterizedJob(jobFor(p, project), params, opts.allowUndeclared === true))
     : await withVariants(paths.map((p) => jobFor(p, project)), project);
   await preflight(project, jobs, { listed: program.args.length > 0 ? await defaultNotebooks(project) : [], execute: opts.execute });
-  const warn = (line: string): void => void process.stderr.write(`build-docs: ${line}\n`);
+  let warned = false;
+  const warn = (line: string): void => {
+    warned = true;
+    process.stderr.write(`build-docs: ${line}\n`);
+  };
   // --check writes nothing, so it takes no lock and works on a read-only checkout.
   const release = opts.check
     ? undefined
@@ -152,15 +159,36 @@ async function main(): Promise<number> {
         onWait: (lock) => warn(`another build of this project is running (lock ${lock}); waiting for it…`),
         onCompromised: (e) => warn(`the build lock was lost (${e.message}); another build may write at the same time`),
       });
+  let done: Built;
   try {
-    return await build(opts, project, jobs, warn);
+    done = await build(opts, project, jobs, warn);
   } finally {
     await release?.();
   }
+  // A run that changed nothing and had nothing to say records what it read, so that the same
+  // command answers from a stat of those files next time (cache/noop-stamp.ts). Any other
+  // writing run drops that record. Written after the lock is released: the lock must be absent.
+  if (!opts.check) {
+    const cacheDir = join(project.root, ".cache");
+    const { Bounds } = await import("../write/bounds.js");
+    const { nodeFileSystem } = await import("../write/fs-layer.js");
+    const { stampPath } = await import("../cache/noop-stamp.js");
+    await new Bounds([project.root]).check(nodeFileSystem, stampPath(cacheDir));
+    const eligible = done.noop && !warned && opts.checks && !parameterized && program.args.length === 0;
+    if (eligible) writeNoopStamp(cacheDir, { argv: process.argv.slice(2), cwd: process.cwd(), stdout: [...optOutLines, ...done.noop!.lines].join(""), summary: done.noop!.summary }, done.noop!.reads);
+    else dropNoopStamp(cacheDir);
+  }
+  return done.exitCode;
+}
+
+interface Built {
+  exitCode: number;
+  /** Set when every notebook was found unchanged and nothing was written: what was printed and read. */
+  noop?: { lines: string[]; summary: string; reads: InputReads };
 }
 
 /** The build itself, once the notebooks are known to be buildable and the lock is held. */
-async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void): Promise<number> {
+async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void): Promise<Built> {
   // A notebook runs arbitrary code: prove it changed nothing but its own outputs.
   // Before the first notebook runs (not at all when the cache says none must): the project's
   // files, to prove afterwards that the notebooks changed nothing else, and the secrets of keys/,
@@ -169,9 +197,9 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   let prepared: Promise<void> | undefined;
   const beforeExecute = (): Promise<void> =>
     (prepared ??= (async () => {
-      const { snapshotProject } = await import("../src/guard/project-snapshot.js");
+      const { snapshotProject } = await import("../guard/project-snapshot.js");
       snapshot = await snapshotProject(project.root, project.keysDir);
-      if (opts.checks) await (await import("../src/guard/known-secrets-check.js")).knownSecretsOf(project.root);
+      if (opts.checks) await (await import("../guard/known-secrets-check.js")).knownSecretsOf(project.root);
     })());
 
   const controller = new AbortController();
@@ -235,8 +263,13 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
     for (const o of failed) if (!o.ok) process.stderr.write(`${o.error.message.replace(/^/gm, "  ")}\n`);
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  process.stdout.write(`${result.outcomes.length} notebook(s), ${failed.length} failed${opts.check ? `, ${result.stale.length} stale file(s)` : ""}, ${seconds} s\n`);
-  return result.exitCode;
+  const summary = `${result.outcomes.length} notebook(s), ${failed.length} failed${opts.check ? `, ${result.stale.length} stale file(s)` : ""}`;
+  process.stdout.write(`${summary}, ${seconds} s\n`);
+  if (result.exitCode !== 0 || ran || opts.check || opts.force) return { exitCode: result.exitCode };
+  const { noopReads } = await import("../pipeline/noop-reads.js");
+  const reads = await noopReads(project, result.outcomes, process.argv[1]!);
+  // Lines as a log shows them, in the order of the notebooks.
+  return { exitCode: 0, ...(reads ? { noop: { lines: result.outcomes.map((o) => `${outcomeLine(o, false)}\n`), summary, reads } } : {}) };
 }
 
 main().then(

@@ -45,6 +45,12 @@ export interface KernelProfile {
   reportsUncaughtError(text: string): boolean;
   /** What, besides the notebook's code, changes what the kernel prints: versions, the kernelspec. */
   fingerprint(): Promise<Record<string, string>>;
+  /**
+   * The files and folders fingerprint() is read from, when a stat of them vouches for it: then a
+   * no-op build may answer from its stamp (cache/noop-stamp.ts). Absent: every build takes the
+   * full path (a kernelspec found through the environment, say).
+   */
+  readonly fingerprintSources?: () => { files: string[]; dirs: string[] };
 }
 
 /** A kernel's command line, with the connection file's path and the Node options (see argv) in place. */

@@ -1,6 +1,6 @@
 import { dirname, join, relative } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
-import { inputsFingerprint, outputsFingerprint, sha256 } from "../cache/fingerprint.js";
+import { inputsFingerprint, outputsFingerprint, sha256, type InputReads } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
 import { asDocsError, DocsError } from "../errors.js";
 import { ChecksFailedError, NotebookError, NotebookUsageError } from "../execute/errors.js";
@@ -49,6 +49,11 @@ export interface NotebookProduct {
   extractDir: string;
   summary: PageSummary;
   record: NotebookRecord;
+  /**
+   * For a page found unchanged: every file and folder that verdict was read from, when a stat of
+   * them vouches for it (the no-op build's stamp, cache/noop-stamp.ts).
+   */
+  reads?: InputReads;
 }
 
 /** A notebook past this size is refused rather than read (outputs are capped far below it). */
@@ -123,7 +128,8 @@ export async function buildNotebook(
 
   // The kernel matters only when executing: --no-execute renders any notebook, kernel installed or not.
   const profile = settings.execute ? await kernelFor(parsed, job) : undefined;
-  const sourceInputs = await inputsFingerprint(parsed, job.path, settings.keysDir, profile ? await profile.fingerprint() : {});
+  const reads: InputReads = { files: new Set([job.path]), dirs: new Set([dirname(job.path)]) };
+  const sourceInputs = await inputsFingerprint(parsed, job.path, settings.keysDir, profile ? await profile.fingerprint() : {}, reads);
   // Parameters are part of the cache key, without paying for the injection on a no-op build.
   const inputs = job.params === undefined ? sourceInputs : sha256(`${sourceInputs}\0${parametersKey(job)}`);
   const storedOutputs = outputsFingerprint(parsed);
@@ -137,7 +143,13 @@ export async function buildNotebook(
     record.dir === job.docsDir &&
     (!settings.execute || record.inputs === inputs);
   if (upToDate && (await recordedFilesIntact(record))) {
-    return { job, status: "unchanged", sourceHash: notebookHash, cells: record.cells, files: new Map(), extractDir: join(job.docsDir, `${job.name}_files`), summary: record.summary, record };
+    const extractDir = join(job.docsDir, `${job.name}_files`);
+    const sources = profile ? profile.fingerprintSources?.() : { files: [], dirs: [] };
+    if (sources) {
+      for (const file of [...sources.files, ...Object.keys(record.files)]) reads.files.add(file);
+      for (const dir of [...sources.dirs, job.docsDir, extractDir]) reads.dirs.add(dir);
+    }
+    return { job, status: "unchanged", sourceHash: notebookHash, cells: record.cells, files: new Map(), extractDir, summary: record.summary, record, ...(sources ? { reads } : {}) };
   }
 
   if (job.variant !== undefined && !settings.execute) {

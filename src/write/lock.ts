@@ -3,6 +3,9 @@ import { join, relative } from "node:path";
 import { DocsError } from "../errors.js";
 import type { Project } from "../project.js";
 
+/** The lock's folder under .cache/. */
+export const LOCK_NAME = "docs-build.lock";
+
 /** A lock not refreshed for this long belongs to a build that was killed, and is taken over. */
 const STALE_MS = 10_000;
 
@@ -22,7 +25,7 @@ export interface LockOptions {
 export async function acquireBuildLock(project: Project, options: LockOptions): Promise<() => Promise<void>> {
   const { default: lockfile } = await import("proper-lockfile");
   const cacheDir = join(project.root, ".cache");
-  const lockfilePath = join(cacheDir, "docs-build.lock");
+  const lockfilePath = join(cacheDir, LOCK_NAME);
   await mkdir(cacheDir, { recursive: true });
   const settings = { lockfilePath, realpath: false, stale: STALE_MS, onCompromised: options.onCompromised };
   try {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { readFileSync, readdirSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProjectCopy, processesIn, projectRoot, snapshot } from "../support/project-copy.js";
 
 const notebookFiles = readdirSync(join(projectRoot, "notebooks")).filter((f) => f.endsWith(".ipynb"));
@@ -60,6 +61,27 @@ describe("npm run docs in a copy of the project", () => {
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.stdout.match(/unchanged \(cached\)/g)?.length, pageCount, again.stdout);
     assert.equal((await stat(md)).mtimeMs, before);
+  });
+
+  test("a no-op run records what it read; the same command then answers from a stat, and a touched import sends it down the full path", async () => {
+    // Files written within 2 s of a stamp are not trusted (the clock may not have moved): let them age.
+    await sleep(2100);
+    const recorded = await copy.run(["--verbose"]);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.doesNotMatch(recorded.stderr, /answered from/);
+    const answered = await copy.run(["--verbose"]);
+    assert.equal(answered.code, 0, answered.stderr);
+    assert.match(answered.stderr, /answered from .*docs-noop\.json: none of the \d+ files and folders/);
+    // The same lines; the full path prints notebooks as they finish, the answer in the notebooks' order.
+    const lines = (out: string): string[] => out.replace(/\d+\.\d s\n$/, "").split("\n").sort();
+    assert.deepEqual(lines(answered.stdout), lines(recorded.stdout));
+    // Same bytes, new stat: the full path looks, and finds the content unchanged.
+    const lib = copy.path("notebooks", "lib", "errors.ts");
+    await writeFile(lib, await readFile(lib));
+    const looked = await copy.run(["--verbose"]);
+    assert.equal(looked.code, 0, looked.stderr);
+    assert.doesNotMatch(looked.stderr, /answered from/);
+    assert.equal(looked.stdout.match(/unchanged \(cached\)/g)?.length, pageCount, looked.stdout);
   });
 
   // Also what --force alone proves: the cache is ignored, and (as the cold build showed for

@@ -1,0 +1,117 @@
+// The no-op build's short cut. A build that found every notebook unchanged records what it read
+// (each file's stat, each folder's entries) and what it printed. The next build with the same
+// command line first compares those stats, as git's index does for a work tree, and when nothing
+// moved prints the same lines without loading the build at all. Any doubt takes the full path,
+// which answers from the content cache and is the judge. Node's built-ins only: this module is
+// what a no-op build loads.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+export const NOOP_STAMP_NAME = "docs-noop.json";
+
+/** A file changed this close before the stamp was taken may change again within one tick of its clock unseen: such a stamp is not trusted. */
+const RACY_NS = 2_000_000_000n;
+
+export interface NoopStamp {
+  version: 1;
+  /** The command line after the script, the folder it ran in, and the Node that ran it. */
+  argv: string[];
+  cwd: string;
+  node: string;
+  /** When the stamp was taken, in ns since the epoch. */
+  takenNs: string;
+  /** path → stat signature, or "missing". */
+  files: Record<string, string>;
+  /** folder → its entries' names, sorted, or "missing". */
+  dirs: Record<string, string>;
+  /** What the build printed, its last line without the time it took. */
+  stdout: string;
+  summary: string;
+}
+
+export interface NoopReads {
+  files: Iterable<string>;
+  dirs: Iterable<string>;
+}
+
+/** What a stat says of a file's identity and content, or "missing". A symbolic link is followed. */
+export function signatureOf(path: string): string {
+  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.dev}:${st.ino}:${st.mode}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : "missing";
+}
+
+export function listingOf(dir: string): string {
+  try {
+    return readdirSync(dir).sort().join("\0");
+  } catch {
+    return "missing";
+  }
+}
+
+/** When the file last changed in any way (ctime moves with every write, and cannot be set back). */
+function changedNs(path: string): bigint {
+  return statSync(path, { bigint: true, throwIfNoEntry: false })?.ctimeNs ?? 0n;
+}
+
+export function stampPath(cacheDir: string): string {
+  return join(cacheDir, NOOP_STAMP_NAME);
+}
+
+/**
+ * Records the stamp. It is written under a temporary name and renamed, so a reader sees a whole
+ * stamp or none; `cacheDir` has been checked by the build's writer bounds before this is called.
+ */
+export function writeNoopStamp(cacheDir: string, context: Pick<NoopStamp, "argv" | "cwd" | "stdout" | "summary">, reads: NoopReads): void {
+  const takenNs = BigInt(Date.now()) * 1_000_000n;
+  const stamp: NoopStamp = { version: 1, ...context, node: `${process.execPath} ${process.version}`, takenNs: String(takenNs), files: {}, dirs: {} };
+  for (const path of [...new Set(reads.files)].sort()) stamp.files[path] = signatureOf(path);
+  for (const dir of [...new Set(reads.dirs)].sort()) stamp.dirs[dir] = listingOf(dir);
+  const target = stampPath(cacheDir);
+  const tmp = `${target}.${process.pid}.tmp`;
+  mkdirSync(dirname(target), { recursive: true });
+  try {
+    writeFileSync(tmp, JSON.stringify(stamp));
+    renameSync(tmp, target);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Drops the stamp: the next build takes the full path. */
+export function dropNoopStamp(cacheDir: string): void {
+  rmSync(stampPath(cacheDir), { force: true });
+}
+
+function isStamp(value: unknown): value is NoopStamp {
+  const s = value as Partial<NoopStamp> | null;
+  return (
+    typeof s === "object" && s !== null && s.version === 1 && Array.isArray(s.argv) && typeof s.cwd === "string" && typeof s.node === "string" &&
+    typeof s.takenNs === "string" && /^\d+$/.test(s.takenNs) && typeof s.files === "object" && s.files !== null &&
+    typeof s.dirs === "object" && s.dirs !== null && typeof s.stdout === "string" && typeof s.summary === "string"
+  );
+}
+
+/**
+ * The stamp when this run is the one it recorded and nothing it read has moved since; otherwise
+ * undefined, and the build takes its full path.
+ */
+export function unchangedSince(cacheDir: string, argv: readonly string[], cwd: string, racyNs = RACY_NS): NoopStamp | undefined {
+  let stamp: unknown;
+  try {
+    stamp = JSON.parse(readFileSync(stampPath(cacheDir), "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!isStamp(stamp)) return undefined;
+  if (stamp.cwd !== cwd || stamp.node !== `${process.execPath} ${process.version}`) return undefined;
+  if (stamp.argv.length !== argv.length || stamp.argv.some((a, i) => a !== argv[i])) return undefined;
+  const racyFrom = BigInt(stamp.takenNs) - racyNs;
+  for (const [path, signature] of Object.entries(stamp.files)) {
+    if (signatureOf(path) !== signature) return undefined;
+    if (signature !== "missing" && changedNs(path) >= racyFrom) return undefined;
+  }
+  for (const [dir, listing] of Object.entries(stamp.dirs)) {
+    if (listingOf(dir) !== listing) return undefined;
+  }
+  return stamp;
+}
