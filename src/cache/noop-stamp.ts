@@ -4,10 +4,13 @@
 // moved prints the same lines without loading the build at all. Any doubt takes the full path,
 // which answers from the content cache and is the judge. Node's built-ins only: this module is
 // what a no-op build loads.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 export const NOOP_STAMP_NAME = "docs-noop.json";
+
+/** A stamp is a few hundred bytes a file: anything past this is not one the build wrote. */
+const MAX_STAMP_BYTES = 16 * 1024 * 1024;
 
 /** A file changed this close before the stamp was taken may change again within one tick of its clock unseen: such a stamp is not trusted. */
 const RACY_NS = 2_000_000_000n;
@@ -69,11 +72,37 @@ export function writeNoopStamp(cacheDir: string, context: Pick<NoopStamp, "argv"
   const target = stampPath(cacheDir);
   const tmp = `${target}.${process.pid}.tmp`;
   mkdirSync(dirname(target), { recursive: true });
+  // "wx": a file or link already at the temporary name is never written through.
+  writeFileSync(tmp, JSON.stringify(stamp), { flag: "wx" });
   try {
-    writeFileSync(tmp, JSON.stringify(stamp));
     renameSync(tmp, target);
-  } finally {
+  } catch (e) {
     rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The stamp's text, when it is a regular file within its bound (never waiting on a FIFO, never filling memory). */
+function readStamp(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.size > MAX_STAMP_BYTES) return undefined;
+    const buffer = Buffer.alloc(info.size);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.toString("utf8", 0, length);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -96,9 +125,11 @@ function isStamp(value: unknown): value is NoopStamp {
  * undefined, and the build takes its full path.
  */
 export function unchangedSince(cacheDir: string, argv: readonly string[], cwd: string, racyNs = RACY_NS): NoopStamp | undefined {
+  const text = readStamp(stampPath(cacheDir));
+  if (text === undefined) return undefined;
   let stamp: unknown;
   try {
-    stamp = JSON.parse(readFileSync(stampPath(cacheDir), "utf8"));
+    stamp = JSON.parse(text);
   } catch {
     return undefined;
   }

@@ -173,10 +173,16 @@ async function main(): Promise<number> {
     const { Bounds } = await import("../write/bounds.js");
     const { nodeFileSystem } = await import("../write/fs-layer.js");
     const { stampPath } = await import("../cache/noop-stamp.js");
-    await new Bounds([project.root]).check(nodeFileSystem, stampPath(cacheDir));
     const eligible = done.noop && !warned && opts.checks && !parameterized && program.args.length === 0;
-    if (eligible) writeNoopStamp(cacheDir, { argv: process.argv.slice(2), cwd: process.cwd(), stdout: [...optOutLines, ...done.noop!.lines].join(""), summary: done.noop!.summary }, done.noop!.reads);
-    else dropNoopStamp(cacheDir);
+    try {
+      // Inside the writer's bounds, as every file the build writes: a linked .cache/ is refused.
+      await new Bounds([project.root]).check(nodeFileSystem, stampPath(cacheDir));
+      if (eligible) writeNoopStamp(cacheDir, { argv: process.argv.slice(2), cwd: process.cwd(), stdout: [...optOutLines, ...done.noop!.lines].join(""), summary: done.noop!.summary }, done.noop!.reads);
+      else dropNoopStamp(cacheDir);
+    } catch (e) {
+      // The stamp only saves time: without it the next build takes the full path.
+      if (opts.verbose) warn(`no-op stamp not written: ${(e as Error).message}`);
+    }
   }
   return done.exitCode;
 }

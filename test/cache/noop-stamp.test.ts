@@ -1,6 +1,7 @@
 // The no-op build's stamp: a stat of what the last no-op run read, trusted only while nothing moved.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -78,4 +79,22 @@ test("a stamp that is not one the build wrote takes the full path", async () => 
     await writeFile(stampPath(cacheDir), text);
     assert.equal(check(), undefined, text);
   }
+});
+
+test("a stamp that is not a regular file is not read (a FIFO would wait forever)", async () => {
+  await mkdir(cacheDir, { recursive: true });
+  await rm(stampPath(cacheDir), { force: true });
+  execFileSync("mkfifo", [stampPath(cacheDir)]);
+  assert.equal(check(), undefined);
+  await rm(stampPath(cacheDir));
+});
+
+test("the stamp is never written through a file or link at its temporary name", async () => {
+  const tmp = `${stampPath(cacheDir)}.${process.pid}.tmp`;
+  const elsewhere = join(dir, "elsewhere.txt");
+  await writeFile(elsewhere, "theirs");
+  await symlink(elsewhere, tmp);
+  assert.throws(() => writeNoopStamp(cacheDir, { argv, cwd: dir, stdout: "", summary: "" }, { files: [], dirs: [] }), /EEXIST/);
+  assert.equal(await readFile(elsewhere, "utf8"), "theirs");
+  await rm(tmp);
 });

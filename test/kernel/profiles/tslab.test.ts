@@ -22,3 +22,17 @@ test("tslab's reports of errors outside the cell's flow are recognised, not erro
   assert.equal(tslab.reportsUncaughtError!("ok\nUnhandledPromiseRejection: Error: late"), true);
   assert.equal(tslab.reportsUncaughtError!("Error: UncaughtException: in the middle"), false);
 });
+
+test("the files a stat must vouch for are those the fingerprint is read from", async () => {
+  const profile = BUILT_IN_PROFILES.tslab!();
+  const sources = profile.fingerprintSources!();
+  const versions = await profile.fingerprint();
+  for (const name of ["tslab", "@tslab/typescript-for-tslab", "jose"]) {
+    assert.ok(versions[name], name);
+    assert.ok(sources.files.some((f) => f.endsWith(`node_modules/${name}/package.json`)), `${name}/package.json among ${sources.files.join(", ")}`);
+  }
+  const patches = Object.keys(versions).filter((k) => k.startsWith("patch:")).map((k) => k.slice("patch:".length));
+  assert.ok(patches.length > 0, "the project patches tslab");
+  for (const patch of patches) assert.ok(sources.files.some((f) => f.endsWith(`/patches/${patch}`)), patch);
+  assert.ok(sources.dirs.some((d) => d.endsWith("/patches")), "the patches folder, for a patch added");
+});
