@@ -18,8 +18,8 @@ const RANDOMIZED = "notebooks/authorization-example-jwks-and-signatures.ipynb";
 
 /**
  * The build end to end in a copy of the project: what the committed tree promises. Each run
- * proves its own fact: the whole tree is executed once (the cold build); the other runs that
- * need a kernel take one notebook each. Tests that only read what a build writes read the committed
+ * proves its own fact: the whole tree is executed once (the cold build, with warm kernels as a
+ * checkout after `npm ci` has them); the other runs that need a kernel take one notebook each. Tests that only read what a build writes read the committed
  * tree, which the cold build here proves to be exactly that.
  */
 describe("npm run docs in a copy of the project", () => {
@@ -28,7 +28,7 @@ describe("npm run docs in a copy of the project", () => {
   let first: Awaited<ReturnType<ProjectCopy["run"]>>;
 
   before(async () => {
-    copy = await ProjectCopy.create();
+    copy = await ProjectCopy.create({ warm: true });
     committed = new Map([...(await snapshot(copy.path("notebooks"))), ...(await snapshot(copy.path("docs")))]);
     first = await copy.run([]);
   });
