@@ -4,8 +4,8 @@
 // moved prints the same lines without loading the build at all. Any doubt takes the full path,
 // which answers from the content cache and is the judge. Node's built-ins only: this module is
 // what a no-op build loads.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 export const NOOP_STAMP_NAME = "docs-noop.json";
 
@@ -35,6 +35,8 @@ export interface NoopStamp {
 export interface NoopReads {
   files: Iterable<string>;
   dirs: Iterable<string>;
+  /** Paths that must not exist for the stamp to hold. */
+  absent: Iterable<string>;
 }
 
 /** What a stat says of a file's identity and content, or "missing". A symbolic link is followed. */
@@ -61,25 +63,17 @@ export function stampPath(cacheDir: string): string {
 }
 
 /**
- * Records the stamp. It is written under a temporary name and renamed, so a reader sees a whole
- * stamp or none; `cacheDir` has been checked by the build's writer bounds before this is called.
+ * The stamp of a no-op build, to be written by the build's writer: the signature of each file
+ * read, the entries of each folder read, and "missing" for each path that must stay absent (the
+ * build's journal and lock, which the build still holds while the stamp is written).
  */
-export function writeNoopStamp(cacheDir: string, context: Pick<NoopStamp, "argv" | "cwd" | "stdout" | "summary">, reads: NoopReads): void {
+export function noopStampContent(context: Pick<NoopStamp, "argv" | "cwd" | "stdout" | "summary">, reads: NoopReads): Buffer {
   const takenNs = BigInt(Date.now()) * 1_000_000n;
   const stamp: NoopStamp = { version: 1, ...context, node: `${process.execPath} ${process.version}`, takenNs: String(takenNs), files: {}, dirs: {} };
-  for (const path of [...new Set(reads.files)].sort()) stamp.files[path] = signatureOf(path);
+  const absent = new Set(reads.absent);
+  for (const path of [...new Set([...reads.files, ...absent])].sort()) stamp.files[path] = absent.has(path) ? "missing" : signatureOf(path);
   for (const dir of [...new Set(reads.dirs)].sort()) stamp.dirs[dir] = listingOf(dir);
-  const target = stampPath(cacheDir);
-  const tmp = `${target}.${process.pid}.tmp`;
-  mkdirSync(dirname(target), { recursive: true });
-  // "wx": a file or link already at the temporary name is never written through.
-  writeFileSync(tmp, JSON.stringify(stamp), { flag: "wx" });
-  try {
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  return Buffer.from(JSON.stringify(stamp), "utf8");
 }
 
 /** The stamp's text, when it is a regular file within its bound (never waiting on a FIFO, never filling memory). */
@@ -104,11 +98,6 @@ function readStamp(path: string): string | undefined {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Drops the stamp: the next build takes the full path. */
-export function dropNoopStamp(cacheDir: string): void {
-  rmSync(stampPath(cacheDir), { force: true });
 }
 
 function isStamp(value: unknown): value is NoopStamp {

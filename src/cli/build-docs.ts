@@ -1,10 +1,9 @@
 // The build's command line: options, the notebooks to build, the lock, the build and its report.
 import { statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter, outcomeLine } from "./progress.js";
-import { dropNoopStamp, writeNoopStamp } from "../cache/noop-stamp.js";
-import type { InputReads } from "../cache/fingerprint.js";
+import { noopStampContent, stampPath, type NoopReads } from "../cache/noop-stamp.js";
 import { asDocsError } from "../errors.js";
 import type { ProjectSnapshot } from "../guard/project-snapshot.js";
 import { onWarmStartNotice } from "../kernel/warm/notice.js";
@@ -162,35 +161,40 @@ async function main(): Promise<number> {
   let done: Built;
   try {
     done = await build(opts, project, jobs, warn);
+    // A writing run that changed nothing and had nothing to say records what it read, so that
+    // the same command answers from a stat of those files next time (cache/noop-stamp.ts); any
+    // other writing run drops that record. Under the lock, through the writer, as every file.
+    if (!opts.check) {
+      const eligible = done.noop !== undefined && !warned && opts.checks && !parameterized && program.args.length === 0;
+      const stamp = eligible ? noopStampContent({ argv: process.argv.slice(2), cwd: process.cwd(), stdout: [...optOutLines, ...done.noop!.lines].join(""), summary: done.noop!.summary }, done.noop!.reads) : null;
+      await keepNoopStamp(project, stamp, opts.verbose === true ? warn : undefined);
+    }
   } finally {
     await release?.();
   }
-  // A run that changed nothing and had nothing to say records what it read, so that the same
-  // command answers from a stat of those files next time (cache/noop-stamp.ts). Any other
-  // writing run drops that record. Written after the lock is released: the lock must be absent.
-  if (!opts.check) {
-    const cacheDir = join(project.root, ".cache");
-    const { Bounds } = await import("../write/bounds.js");
-    const { nodeFileSystem } = await import("../write/fs-layer.js");
-    const { stampPath } = await import("../cache/noop-stamp.js");
-    const eligible = done.noop && !warned && opts.checks && !parameterized && program.args.length === 0;
-    try {
-      // Inside the writer's bounds, as every file the build writes: a linked .cache/ is refused.
-      await new Bounds([project.root]).check(nodeFileSystem, stampPath(cacheDir));
-      if (eligible) writeNoopStamp(cacheDir, { argv: process.argv.slice(2), cwd: process.cwd(), stdout: [...optOutLines, ...done.noop!.lines].join(""), summary: done.noop!.summary }, done.noop!.reads);
-      else dropNoopStamp(cacheDir);
-    } catch (e) {
-      // The stamp only saves time: without it the next build takes the full path.
-      if (opts.verbose) warn(`no-op stamp not written: ${(e as Error).message}`);
-    }
-  }
   return done.exitCode;
+}
+
+/** Writes the no-op stamp, or deletes it (`null`). It only saves time: a failure costs the next build its short cut, never this build its result. */
+async function keepNoopStamp(project: Project, content: Buffer | null, verbose: ((line: string) => void) | undefined): Promise<void> {
+  const [{ Bounds }, { nodeFileSystem }, { commitUnit }, { journalPathOf }] = await Promise.all([
+    import("../write/bounds.js"),
+    import("../write/fs-layer.js"),
+    import("../write/unit.js"),
+    import("../write/writer.js"),
+  ]);
+  const show = (p: string): string => relative(project.root, p);
+  try {
+    await commitUnit([{ path: stampPath(join(project.root, ".cache")), content }], { fs: nodeFileSystem, bounds: new Bounds([project.root], show), journalPath: journalPathOf(project), show });
+  } catch (e) {
+    verbose?.(`no-op stamp not ${content ? "written" : "removed"}: ${(e as Error).message}`);
+  }
 }
 
 interface Built {
   exitCode: number;
   /** Set when every notebook was found unchanged and nothing was written: what was printed and read. */
-  noop?: { lines: string[]; summary: string; reads: InputReads };
+  noop?: { lines: string[]; summary: string; reads: NoopReads };
 }
 
 /** The build itself, once the notebooks are known to be buildable and the lock is held. */

@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { InputReads } from "../cache/fingerprint.js";
 import { toolSources } from "../cache/fingerprint.js";
+import type { NoopReads } from "../cache/noop-stamp.js";
 import type { Project } from "../project.js";
 import { LOCK_NAME } from "../write/lock.js";
 import { MANIFEST_NAME } from "../write/manifest.js";
@@ -17,11 +17,11 @@ async function notebookFolders(project: Project): Promise<string[]> {
 /**
  * What a build that found every notebook unchanged read to say so: each notebook's inputs and
  * pages, the cache, the manifest and the index, the folders the notebooks are listed from, the
- * build's own code, and the journal and lock that must still be absent. Undefined when some
+ * build's own code; and the journal and lock, which must be absent for the stamp to hold. Undefined when some
  * verdict rests on something a stat cannot vouch for (a kernel found through the environment).
  */
-export async function noopReads(project: Project, outcomes: readonly Outcome[], entryScript: string): Promise<InputReads | undefined> {
-  const reads: InputReads = { files: new Set(), dirs: new Set() };
+export async function noopReads(project: Project, outcomes: readonly Outcome[], entryScript: string): Promise<NoopReads | undefined> {
+  const reads = { files: new Set<string>(), dirs: new Set<string>(), absent: [journalPathOf(project), join(project.root, ".cache", LOCK_NAME)] };
   for (const outcome of outcomes) {
     if (!outcome.ok || outcome.product.status !== "unchanged" || outcome.changed.length > 0 || !outcome.product.reads) return undefined;
     for (const file of outcome.product.reads.files) reads.files.add(file);
@@ -32,8 +32,6 @@ export async function noopReads(project: Project, outcomes: readonly Outcome[], 
     ...tool.files,
     resolve(entryScript),
     project.cacheFile,
-    journalPathOf(project),
-    join(project.root, ".cache", LOCK_NAME),
     join(project.docsDir, MANIFEST_NAME),
     join(project.docsDir, "index.html"),
   ]) reads.files.add(file);

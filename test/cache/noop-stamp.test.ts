@@ -1,12 +1,12 @@
 // The no-op build's stamp: a stat of what the last no-op run read, trusted only while nothing moved.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { stampPath, unchangedSince, writeNoopStamp } from "../../src/cache/noop-stamp.js";
+import { noopStampContent, stampPath, unchangedSince } from "../../src/cache/noop-stamp.js";
 
 let dir: string;
 let cacheDir: string;
@@ -21,10 +21,16 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-/** A fresh stamp over one notebook, a file that does not exist yet and the notebooks' folder. */
+/** The build's lock: present while the stamp is written, and must be absent for the stamp to hold. */
+const lock = (): string => join(cacheDir, "docs-build.lock");
+
+/** A fresh stamp over one notebook, a file that does not exist yet and the notebooks' folder, taken with the lock held. */
 async function stamped(): Promise<void> {
   await writeFile(file(), "{}");
-  writeNoopStamp(cacheDir, { argv, cwd: dir, stdout: "ok    a.ipynb\n", summary: "1 notebook(s), 0 failed" }, { files: [file(), missing()], dirs: [join(dir, "notebooks")] });
+  await mkdir(lock(), { recursive: true });
+  const content = noopStampContent({ argv, cwd: dir, stdout: "ok    a.ipynb\n", summary: "1 notebook(s), 0 failed" }, { files: [file(), missing()], dirs: [join(dir, "notebooks")], absent: [lock()] });
+  await writeFile(stampPath(cacheDir), content);
+  await rm(lock(), { recursive: true });
 }
 const check = (racyNs = 0n, args: readonly string[] = argv, cwd = dir) => unchangedSince(cacheDir, args, cwd, racyNs);
 
@@ -89,12 +95,10 @@ test("a stamp that is not a regular file is not read (a FIFO would wait forever)
   await rm(stampPath(cacheDir));
 });
 
-test("the stamp is never written through a file or link at its temporary name", async () => {
-  const tmp = `${stampPath(cacheDir)}.${process.pid}.tmp`;
-  const elsewhere = join(dir, "elsewhere.txt");
-  await writeFile(elsewhere, "theirs");
-  await symlink(elsewhere, tmp);
-  assert.throws(() => writeNoopStamp(cacheDir, { argv, cwd: dir, stdout: "", summary: "" }, { files: [], dirs: [] }), /EEXIST/);
-  assert.equal(await readFile(elsewhere, "utf8"), "theirs");
-  await rm(tmp);
+test("a lock or journal that must be absent, present, takes the full path", async () => {
+  await stamped();
+  await mkdir(lock());
+  assert.equal(check(), undefined);
+  await rm(lock(), { recursive: true });
+  assert.ok(check());
 });
