@@ -28,7 +28,7 @@ interface Setup {
  * alone; it costs a kernel, so cell errors that fail the same way as a plain throw go without.
  */
 async function setUp(t: TestContext, bad: Record<string, string>, { good = true } = {}): Promise<Setup> {
-  const copy = await ProjectCopy.create({ notebooks: false });
+  const copy = await ProjectCopy.create({ notebooks: false, warm: true });
   t.after(() => copy.dispose());
   if (good) await copy.write("notebooks/good.ipynb", GOOD);
   for (const [name, text] of Object.entries(bad)) {

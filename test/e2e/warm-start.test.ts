@@ -39,7 +39,12 @@ describe("warm kernel start from a V8 snapshot", () => {
   before(async () => {
     copy = await ProjectCopy.create();
     snapshotDir = copy.path(".cache", "warm-kernel");
-    await copy.write("notebooks/small.ipynb", notebookJson(['import { display } from "tslab";\nconst n: number = 6 * 7;\nconsole.log(n, process.argv.length, process.execArgv.length);']));
+    // What a snapshot could lose shows on the page: argv, execArgv, the stack trace limit, the
+    // main module, and an error's traceback.
+    await copy.write("notebooks/small.ipynb", notebookJson([
+      'import { display } from "tslab";\nconst n: number = 6 * 7;\nconsole.log(n, process.argv.length, process.execArgv.length, Error.stackTraceLimit, require.main?.filename.endsWith("tslab/bin/tslab"));',
+      { source: 'throw new Error("boom");', tags: ["raises-exception"] },
+    ]));
     await copy.write("notebooks/typo.ipynb", notebookJson(["const a = 1;", "const s: string = a;"]));
     await makeSnapshot();
   });

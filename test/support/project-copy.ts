@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync, rmSync } from "node:fs";
+import { cp, link, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,16 +20,61 @@ export interface RunResult {
   peakRss: number;
 }
 
+/**
+ * Copies with warm kernels are made at fixed paths, a few per test process, because a snapshot is
+ * made for one folder's path: the first copy at a path makes it (3 s), and every later copy made
+ * there in turn starts its kernels from the same snapshot, linked into its .cache/.
+ */
+const busySlots = new Set<number>();
+const slotDir = (slot: number): string => join(tmpdir(), `project-copy-warm-${process.pid}-${slot}`);
+const storeOf = (dir: string): string => `${dir}.snapshot`;
+let cleanupInstalled = false;
+
+async function warmUp(dir: string): Promise<void> {
+  const cache = join(dir, ".cache", "warm-kernel");
+  const store = storeOf(dir);
+  if (existsSync(store)) {
+    await mkdir(cache, { recursive: true });
+    for (const name of await readdir(store)) await link(join(store, name), join(cache, name));
+    return;
+  }
+  const made = await execFileAsync(process.execPath, [join(projectRoot, "dist", "scripts", "warm-kernel.js")], { cwd: dir });
+  if (!/ made in /.test(made.stdout)) throw new Error(`no warm-kernel snapshot for the copy: ${made.stdout}${made.stderr}`);
+  await mkdir(`${store}.tmp`, { recursive: true });
+  for (const name of await readdir(cache)) await link(join(cache, name), join(`${store}.tmp`, name));
+  await rename(`${store}.tmp`, store);
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.once("exit", () => {
+      for (let slot = 0; existsSync(storeOf(slotDir(slot))); slot++) {
+        rmSync(storeOf(slotDir(slot)), { recursive: true, force: true });
+        rmSync(slotDir(slot), { recursive: true, force: true });
+      }
+    });
+  }
+}
+
 /** A throw-away copy of the project: its notebooks, keys, docs; node_modules shared by a link. */
 export class ProjectCopy {
-  private constructor(readonly dir: string, readonly tmp: string) {}
+  private constructor(readonly dir: string, readonly tmp: string, private readonly slot?: number) {}
 
   /**
-   * `warm`: with the warm-kernel snapshot for its notebooks/, as `prepare` makes it for a checkout.
-   * Worth its 3 s where a copy starts several kernels in notebooks/.
+   * `warm`: kernels in its notebooks/ start from a warm-kernel snapshot, as in a checkout after
+   * `npm ci`. The copy is made at one of this process's fixed paths (see busySlots).
    */
   static async create(options: { notebooks?: boolean; warm?: boolean } = {}): Promise<ProjectCopy> {
-    const dir = await mkdtemp(join(tmpdir(), "project-copy-"));
+    let slot: number | undefined;
+    let dir: string;
+    if (options.warm) {
+      slot = 0;
+      while (busySlots.has(slot)) slot++;
+      busySlots.add(slot);
+      dir = slotDir(slot);
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir);
+    } else {
+      dir = await mkdtemp(join(tmpdir(), "project-copy-"));
+    }
     const tmp = join(dir, ".tmp");
     await mkdir(tmp);
     await cp(join(projectRoot, "package.json"), join(dir, "package.json"));
@@ -40,11 +86,8 @@ export class ProjectCopy {
     await mkdir(join(dir, "notebooks"), { recursive: true });
     await mkdir(join(dir, "docs"), { recursive: true });
     await symlink(join(projectRoot, "node_modules"), join(dir, "node_modules"));
-    if (options.warm) {
-      const made = await execFileAsync(process.execPath, [join(projectRoot, "dist", "scripts", "warm-kernel.js")], { cwd: dir });
-      if (!/ made in /.test(made.stdout)) throw new Error(`no warm-kernel snapshot for the copy: ${made.stdout}${made.stderr}`);
-    }
-    return new ProjectCopy(dir, tmp);
+    if (options.warm) await warmUp(dir);
+    return new ProjectCopy(dir, tmp, slot);
   }
 
   path(...parts: string[]): string {
@@ -97,6 +140,7 @@ export class ProjectCopy {
 
   async dispose(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+    if (this.slot !== undefined) busySlots.delete(this.slot);
   }
 }
 

@@ -148,6 +148,27 @@ function build(): void {
   v8.startupSnapshot.setDeserializeMainFunction(() => start(tslab, node, builtIn, path.join(tslabDir, "bin", "tslab")));
 }
 
+/**
+ * What a kernel started from a snapshot lacks against a cold one (compared in warm-start.test):
+ * `node --build-snapshot` leaves Error.stackTraceLimit unset, so errors would print without a
+ * stack; and there is no main module, so `require.main` would be undefined in a cell.
+ */
+function restoreWhatASnapshotDrops(tslabBin: string): void {
+  if (typeof Error.stackTraceLimit !== "number") {
+    // V8's default, unless the kernel was started with its own --stack-trace-limit.
+    const flag = process.execArgv.find((a) => a.startsWith("--stack-trace-limit="));
+    Error.stackTraceLimit = flag ? Number(flag.slice("--stack-trace-limit=".length)) : 10;
+  }
+  if (!process.mainModule) {
+    const ModuleClass = Module as unknown as { new (id: string, parent: null): NodeJS.Module; _nodeModulePaths(dir: string): string[] };
+    const main = new ModuleClass(".", null);
+    main.filename = tslabBin;
+    main.loaded = true;
+    main.paths = ModuleClass._nodeModulePaths(path.dirname(tslabBin));
+    process.mainModule = main;
+  }
+}
+
 /** Step 2, in the kernel started as `node --snapshot-blob <blob> tslab kernel --config-path <file>`: what tslab's startKernel() does. */
 function start(tslab: TslabModules, node: Converter, builtIn: string, tslabBin: string): void {
   deserialized = true;
@@ -160,6 +181,7 @@ function start(tslab: TslabModules, node: Converter, builtIn: string, tslabBin: 
   }
   // What a notebook sees is what a cold kernel would show: tslab's script, not the word "tslab".
   process.argv[1] = tslabBin;
+  restoreWhatASnapshotDrops(tslabBin);
   // A process the notebook forks must not start from the snapshot too.
   process.execArgv.splice(0);
   // A snapshot ignores --import, so the parent watchdog a cold kernel preloads starts here
