@@ -37,7 +37,7 @@ function clean(result: { stdout: string; stderr: string }): string {
 
 describe("one error model", () => {
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     outside = await mkdtemp(join(tmpdir(), "outside-project-"));
     await copy.write("bad/unsafe-filename.ipynb", notebook([[image(PNG, { filename: "../../escape.png" })]]));
     await copy.write("bad/corrupt-image.ipynb", notebook([[text("fine\n")], [image("iVBORw0KGg")]]));

@@ -21,7 +21,7 @@ describe("notebooks that leak the private keys of keys/ or print a forged token"
   };
 
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write(
       "notebooks/leaks.ipynb",
       notebookJson([

@@ -36,7 +36,7 @@ describe("a notebook run with -p parameters", () => {
   let executed: INotebookContent;
 
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("notebooks/p.ipynb", notebook);
     run = await copy.run([
       "-p", "s=123",
@@ -90,7 +90,7 @@ describe("a notebook run with -p parameters", () => {
 describe("parameters refused before anything runs", () => {
   let copy: ProjectCopy;
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("notebooks/p.ipynb", notebook);
   });
   after(async () => copy.dispose());
@@ -121,7 +121,7 @@ describe("parameters refused before anything runs", () => {
 describe("other usage errors of parameters and keys", () => {
   let copy: ProjectCopy;
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("notebooks/p.ipynb", notebook);
   });
   after(async () => copy.dispose());
@@ -146,7 +146,7 @@ describe("a notebook with a variant in its metadata", () => {
   const withVariant = (value: string): string => notebookJson([{ source: PARAMETERS, tags: ["parameters"] }, REPORT], { docs: { variants: { other: { s: value } }, variant_titles: { other: "the other one" } } });
 
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("notebooks/v.ipynb", withVariant("from the variant"));
     first = await copy.run([]);
   });

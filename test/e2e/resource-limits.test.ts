@@ -17,7 +17,7 @@ describe("inputs that would grow or hang the build", () => {
   };
 
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("data/ok.json", "{}\n");
     execFileSync("mkfifo", [copy.path("data/pipe")]);
     await symlink("/dev/zero", copy.path("data/zero-link"));
@@ -53,7 +53,7 @@ describe("inputs that would grow or hang the build", () => {
 describe("--timeout", () => {
   let copy: ProjectCopy;
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("notebooks/one.ipynb", notebookJson(["1"]));
   });
   after(async () => copy?.dispose());
@@ -75,7 +75,7 @@ describe("--timeout", () => {
 describe("SIGTERM while a cell runs", () => {
   let copy: ProjectCopy;
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("notebooks/busy.ipynb", notebookJson(['console.log("busy")', "while (true) {}"]));
   });
   after(async () => copy?.dispose());
@@ -100,7 +100,7 @@ describe("SIGTERM while a cell runs", () => {
 describe("--max-output and display payloads", () => {
   let copy: ProjectCopy;
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write("notebooks/image.ipynb", notebookJson(['import * as tslab from "tslab";\ntslab.display.png(new Uint8Array(3000));']));
   });
   after(async () => copy?.dispose());
