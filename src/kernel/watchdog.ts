@@ -1,61 +1,75 @@
 /**
- * A parent watchdog for kernels that have none (tslab): preloaded with `node --import`, it runs
- * in a worker thread, so a cell stuck in a synchronous loop does not stop it. When the build
- * that started the kernel is gone (the kernel was re-parented, or JPY_PARENT_PID no longer
- * exists, as after a SIGKILL), it ends the kernel's descendants (found through /proc), removes
- * the kernel's private folder, and kills the kernel's process group, the kernel included.
+ * A parent watchdog for kernels that have none (tslab). The kernel's preload (`node --import`;
+ * a warm kernel's own start, as its snapshot ignores --import) starts it as a small shell process
+ * beside the kernel, in the kernel's process group, so a cell stuck in a synchronous loop does not
+ * stop it. When the build that started the kernel is gone (the kernel was re-parented, or
+ * JPY_PARENT_PID no longer exists, as after a SIGKILL), it ends the kernel's descendants (found
+ * through /proc), removes the kernel's private folder, and kills the kernel's process group, the
+ * kernel and itself included. When the kernel ends first, it ends too.
+ * A shell, not a worker thread: a worker is a second V8 isolate, 10 MiB in a cold kernel, and in
+ * a kernel started from a snapshot about 40 MiB, since it restores the snapshot's heap again.
  * Kernels that watch JPY_PARENT_PID themselves (ipykernel) get the same variable.
  */
-const WORKER = String.raw`
-const { workerData } = require("node:worker_threads");
-const fs = require("node:fs");
-const parent = workerData.parent;
-function table() {
-  const out = [];
-  for (const name of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync("/proc/" + name + "/stat", "utf8");
-      out.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) });
-    } catch {}
-  }
-  return out;
-}
-function descendants(root) {
-  const all = table();
-  const found = [];
-  const queue = [root];
-  while (queue.length) {
-    const p = queue.shift();
-    for (const c of all) if (c.ppid === p && !found.includes(c.pid)) { found.push(c.pid); queue.push(c.pid); }
-  }
-  return found;
-}
-setInterval(() => {
-  let gone = process.ppid !== parent;
-  if (!gone) { try { process.kill(parent, 0); } catch (e) { gone = e.code === "ESRCH"; } }
-  if (!gone) return;
-  for (const pid of descendants(process.pid)) { try { process.kill(pid, "SIGKILL"); } catch {} }
-  if (workerData.dir) { try { fs.rmSync(workerData.dir, { recursive: true, force: true }); } catch {} }
-  try { process.kill(-process.pid, "SIGKILL"); } catch {}
-  process.kill(process.pid, "SIGKILL");
-}, __INTERVAL__);
-`;
 
-// The preload only starts the worker whose source the environment carries (a short command
-// line); a warm kernel, whose snapshot ignores --import, starts the same worker itself.
+/** How often the watchdog looks for the build: the kernel ends within about this long after the build dies. */
+export const WATCHDOG_INTERVAL_MS = 500;
+
+// $1 the build, $2 the kernel (this shell's parent), $3 the kernel's folder. SIGINT, which
+// interrupts a cell and reaches the whole group, is ignored. A /proc/<pid>/stat line is
+// "pid (comm) state ppid …", where comm may hold spaces and parentheses: fields are read after
+// the last ") ".
+const SCRIPT = `
+trap '' INT
+build=$1 kernel=$2 dir=$3
+while :; do
+  { IFS= read -r line < /proc/$$/stat; } 2>/dev/null || exit 0
+  set -- \${line##*) }
+  [ "$2" = "$kernel" ] || exit 0
+  { IFS= read -r line < /proc/$kernel/stat; } 2>/dev/null || exit 0
+  set -- \${line##*) }
+  if [ "$2" = "$build" ] && kill -0 "$build" 2>/dev/null; then sleep __INTERVAL__; continue; fi
+  table=
+  for f in /proc/[0-9]*/stat; do
+    { IFS= read -r line < "$f"; } 2>/dev/null || continue
+    set -- \${line##*) }
+    pid=\${f#/proc/}
+    table="$table \${pid%/stat}:$2"
+  done
+  found=
+  queue=$kernel
+  while [ -n "$queue" ]; do
+    set -- $queue
+    parent=$1
+    shift
+    queue=$*
+    for entry in $table; do
+      [ "\${entry#*:}" = "$parent" ] || continue
+      child=\${entry%%:*}
+      case " $found " in *" $child "*) ;; *) found="$found $child"; queue="$queue $child" ;; esac
+    done
+  done
+  for child in $found; do [ "$child" = "$$" ] || kill -KILL "$child" 2>/dev/null; done
+  [ -n "$dir" ] && rm -rf -- "$dir"
+  kill -KILL "$kernel" 2>/dev/null
+  kill -KILL -- "-$kernel" 2>/dev/null
+  exit 0
+done
+`.replace("__INTERVAL__", String(WATCHDOG_INTERVAL_MS / 1000));
+
+/** The watchdog's command line: its script comes from the environment, so `ps` shows one short line. */
+const WATCHDOG_COMMAND = 'eval "$DOCS_WATCHDOG_SCRIPT"';
+
+// The preload only starts the watchdog whose script the environment carries (a short command
+// line); a warm kernel, whose snapshot ignores --import, starts the same one itself.
 const PRELOAD = `
-import { Worker } from "node:worker_threads";
+import { spawn } from "node:child_process";
 // Out of sight, as in a kernel Jupyter starts: a notebook sees (and forks with) none of the Node
 // options the build started its kernel with (this preload, the profile's V8 flags).
 process.execArgv.splice(0);
-const source = process.env.DOCS_WATCHDOG_WORKER;
+const script = process.env.DOCS_WATCHDOG_SCRIPT;
 const parent = Number(process.env.JPY_PARENT_PID);
-if (source && parent > 0) new Worker(source, { eval: true, workerData: { parent, dir: process.env.DOCS_KERNEL_DIR || "" } }).unref();
+if (script && parent > 0) spawn("/bin/sh", ["-c", ${JSON.stringify(WATCHDOG_COMMAND)}, "docs-kernel-watchdog", String(parent), String(process.pid), process.env.DOCS_KERNEL_DIR || ""], { stdio: "ignore" }).unref();
 `;
-
-/** How often the kernel looks for its parent: it exits within about this long after the build dies. */
-export const WATCHDOG_INTERVAL_MS = 500;
 
 /** Node options that preload the watchdog, and the environment it reads. */
 export function watchdog(parentPid: number, kernelDir: string): { execArgv: string[]; env: Record<string, string> } {
@@ -64,7 +78,7 @@ export function watchdog(parentPid: number, kernelDir: string): { execArgv: stri
     env: {
       JPY_PARENT_PID: String(parentPid),
       DOCS_KERNEL_DIR: kernelDir,
-      DOCS_WATCHDOG_WORKER: WORKER.replace("__INTERVAL__", String(WATCHDOG_INTERVAL_MS)),
+      DOCS_WATCHDOG_SCRIPT: SCRIPT,
     },
   };
 }

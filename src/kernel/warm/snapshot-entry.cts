@@ -185,12 +185,13 @@ function start(tslab: TslabModules, node: Converter, builtIn: string, tslabBin: 
   // A process the notebook forks must not start from the snapshot too.
   process.execArgv.splice(0);
   // A snapshot ignores --import, so the parent watchdog a cold kernel preloads starts here
-  // (src/kernel/watchdog.ts): the kernel ends itself when the build that started it is gone.
-  const watchdog = process.env.DOCS_WATCHDOG_WORKER;
+  // (src/kernel/watchdog.ts): it ends the kernel when the build that started it is gone.
+  const watchdog = process.env.DOCS_WATCHDOG_SCRIPT;
   const parent = Number(process.env.JPY_PARENT_PID);
   if (watchdog && parent > 0) {
-    const { Worker } = require("node:worker_threads") as typeof import("node:worker_threads");
-    new Worker(watchdog, { eval: true, workerData: { parent, dir: process.env.DOCS_KERNEL_DIR || "" } }).unref();
+    const { spawn } = require("node:child_process") as typeof import("node:child_process");
+    // The same command line as the preload's (WATCHDOG_COMMAND): the script is in the environment.
+    spawn("/bin/sh", ["-c", 'eval "$DOCS_WATCHDOG_SCRIPT"', "docs-kernel-watchdog", String(parent), String(process.pid), process.env.DOCS_KERNEL_DIR || ""], { stdio: "ignore" }).unref();
   }
   for (const open of pendingWatchers.splice(0)) open();
   let browser: Converter | undefined;
