@@ -120,6 +120,25 @@ function deferWatchers(sys: Sys): void {
 interface Converter {
   close(): void;
 }
+
+/** Cells that touch much of TypeScript's checker: modules, classes, generics, async code, errors. */
+const WARM_UP_CELLS = [
+  'import * as fs from "node:fs";\nimport * as path from "node:path";\nimport * as http from "node:http";\nimport * as crypto from "node:crypto";\nimport { Buffer } from "node:buffer";',
+  "interface Claims { iss: string; sub: string; aud: string | string[]; exp: number; jti?: string; [key: string]: unknown }\n" +
+    "type Alg = \"RS384\" | \"ES384\";\nconst ALGS: readonly Alg[] = [\"RS384\", \"ES384\"];\n" +
+    "function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Pick<T, K> { return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>; }\n" +
+    "class Refusal extends Error { constructor(readonly code: string, message: string) { super(message); } get status(): number { return this.code === \"invalid_client\" ? 401 : 400; } }\n" +
+    "const b64 = (s: string): string => Buffer.from(s, \"utf8\").toString(\"base64url\");\n" +
+    "async function post(url: URL, form: URLSearchParams): Promise<{ status: number; body: Record<string, unknown> }> { const res = await fetch(url, { method: \"POST\", body: form }); return { status: res.status, body: (await res.json()) as Record<string, unknown> }; }\n" +
+    "const claims: Claims = { iss: \"a\", sub: \"a\", aud: [\"b\"], exp: Math.floor(Date.now() / 1000) + 300 };\n" +
+    "const map = new Map<string, Claims[]>(); map.set(claims.iss, [claims]);\n" +
+    "const digest = crypto.createHash(\"sha256\").update(JSON.stringify(pick(claims, \"iss\", \"exp\"))).digest(\"hex\");\n" +
+    "const server = http.createServer((req, res) => { res.writeHead(200, { \"content-type\": \"application/json\" }); res.end(JSON.stringify({ ok: true, digest })); });\n" +
+    "const files = fs.readdirSync(path.join(\".\")).filter((f) => f.endsWith(\".json\")).map((f) => ({ f, size: fs.statSync(f).size }));\n" +
+    "for (const [k, v] of map) for (const c of v) if (typeof c.aud === \"string\") console.log(k, c.aud); else console.log(k, c.aud.join(\" \"));\n" +
+    "ALGS.includes(\"RS384\") ? b64(digest) : new Refusal(\"invalid_client\", \"no\").status;",
+  "const later = await Promise.all([1, 2, 3].map(async (n) => n * 2));\nlater.reduce((a, b) => a + b, 0)",
+];
 interface TslabModules {
   converter: { createConverter(options: { isJS: boolean; isBrowser: boolean }): Converter };
   executor: { createExecutor(rootDir: string, convs: unknown, log: { log: (...args: unknown[]) => void; error: (...args: unknown[]) => void }): { interrupt(): void } };
@@ -145,6 +164,7 @@ function build(): void {
   load(path.join(tslabDir, "dist", "public.js"));
   const builtIn = process.cwd();
   const node = tslab.converter.createConverter({ isJS: false, isBrowser: false });
+  warmUpChecker(tslab);
   v8.startupSnapshot.setDeserializeMainFunction(() => start(tslab, node, builtIn, path.join(tslabDir, "bin", "tslab")));
 }
 
@@ -166,6 +186,28 @@ function restoreWhatASnapshotDrops(tslabBin: string): void {
     main.loaded = true;
     main.paths = ModuleClass._nodeModulePaths(path.dirname(tslabBin));
     process.mainModule = main;
+  }
+}
+
+/**
+ * Type-checks a sample of TypeScript in a converter of its own, then drops it: V8 compiles
+ * TypeScript's checker lazily, function by function, and a kernel's first cells paid for that.
+ * The kernel's own converter is untouched (what it has seen decides what a cell prints).
+ */
+function warmUpChecker(tslab: TslabModules): void {
+  const watchers = pendingWatchers.length;
+  let sample: (Converter & { convert(prevDecl: string, src: string): { declOutput?: string } }) | undefined;
+  try {
+    sample = tslab.converter.createConverter({ isJS: false, isBrowser: false }) as typeof sample & object;
+    let decls = "";
+    for (const cell of WARM_UP_CELLS) decls = sample.convert(decls, cell).declOutput ?? decls;
+  } catch (e) {
+    // Only speed is lost: the snapshot is made without the warm-up.
+    process.stderr.write(`warm kernel: checker warm-up skipped: ${(e as Error).message}\n`);
+  } finally {
+    sample?.close();
+    // Its file watchers were recorded to be opened at the kernel's start: not this converter's.
+    pendingWatchers.splice(watchers);
   }
 }
 
