@@ -18,6 +18,11 @@ export interface CellRunOptions {
    * output of the cell arriving after its end (an unhandled rejection) may come right after.
    */
   onRequest?: (msgId: string) => void;
+  /**
+   * Jupyter's `stop_on_error`: false for a cell allowed to raise, as nbclient sends it. With true,
+   * a Jupyter kernel aborts the requests that reach it just after the error (ipykernel does).
+   */
+  stopOnError: boolean;
 }
 
 export class CellAbortedError extends Error {
@@ -43,7 +48,7 @@ export async function executeCell(client: KernelClient, code: string, options: C
     const collector = new OutputCollector({ maxTextLength: options.maxTextLength, registry: options.registry });
     let requestId: string | undefined;
     let overflowed = false;
-    const reply = await client.execute({ code }, {
+    const reply = await client.execute({ code, stop_on_error: options.stopOnError }, {
       timeoutMs: options.timeoutMs,
       onIopub: (msg: JupyterMessage) => {
         if (requestId === undefined && msg.parent_header.msg_id !== undefined) {

@@ -125,6 +125,7 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
           maxTextLength: options.maxTextLength,
           registry,
           onRequest: (id) => cellOfRequest.set(id, index),
+          stopOnError: !tagged(cell, "raises-exception"),
         });
       } catch (e) {
         // A cell over its time is interrupted first, as nbclient does, so the kernel can stop
