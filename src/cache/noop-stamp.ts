@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 export const NOOP_STAMP_NAME = "docs-noop.json";
 
-/** A stamp is a few hundred bytes a file: anything past this is not one the build wrote. */
+/** A stamp holds about a hundred bytes per file read: anything this large is not one the build wrote. */
 const MAX_STAMP_BYTES = 16 * 1024 * 1024;
 
 /** A file changed this close before the stamp was taken may change again within one tick of its clock unseen: such a stamp is not trusted. */

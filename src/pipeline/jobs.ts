@@ -44,7 +44,8 @@ export function jobFor(path: string, project: Project): NotebookJob {
   };
 }
 
-const isCheckpoint = (path: string): boolean => path.split("/").includes(".ipynb_checkpoints");
+/** Whether a path lies in one of Jupyter's checkpoint folders. */
+export const isCheckpoint = (path: string): boolean => path.split("/").includes(".ipynb_checkpoints");
 
 /**
  * Every notebooks/**\/*.ipynb in a stable order, Jupyter's checkpoints left out. A plain
