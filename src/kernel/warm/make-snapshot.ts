@@ -5,7 +5,9 @@ import { findProject } from "../../project.js";
 import { Bounds } from "../../write/bounds.js";
 import { nodeFileSystem } from "../../write/fs-layer.js";
 import { commitUnit } from "../../write/unit.js";
-import { currentKey, entryScript, snapshotPaths, tslabDir, WARM_NODE_FLAGS } from "./snapshot-store.js";
+import { currentKey, entryScript, snapshotPaths, tslabDir } from "./snapshot-store.js";
+// The snapshot builder and every kernel started from it run with the flags of every tslab kernel (V8 refuses a snapshot made under others).
+import { TSLAB_NODE_FLAGS } from "../profiles/tslab-node-flags.js";
 
 /** Snapshot builders running now; killed on exit, so none outlives the build. */
 const running = new Set<ChildProcess>();
@@ -39,7 +41,7 @@ export async function makeSnapshot(folder: string): Promise<void> {
   // The snapshot builder runs a plain script without `exports`, which compiled CommonJS expects.
   await writeFile(`${tmp}.cjs`, `var exports = {};\n${await readFile(entryScript, "utf8")}`);
   try {
-    const child = spawn(process.execPath, [...WARM_NODE_FLAGS, "--snapshot-blob", `${tmp}.blob`, "--build-snapshot", `${tmp}.cjs`, tslabDir()], {
+    const child = spawn(process.execPath, [...TSLAB_NODE_FLAGS, "--snapshot-blob", `${tmp}.blob`, "--build-snapshot", `${tmp}.cjs`, tslabDir()], {
       cwd: folder,
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, NODE_OPTIONS: "" },

@@ -32,9 +32,6 @@ export interface SnapshotPaths {
   keyFile: string;
 }
 
-/** V8 flags of the snapshot builder and of every kernel started from it: those of every tslab kernel. */
-export const WARM_NODE_FLAGS = TSLAB_NODE_FLAGS;
-
 /** The compiled script that `node --build-snapshot` runs (see snapshot-entry.cts). */
 export const entryScript = join(dirname(fileURLToPath(import.meta.url)), "snapshot-entry.cjs");
 
@@ -56,7 +53,7 @@ export async function currentKey(folder: string): Promise<SnapshotKey> {
   // tslab sits in <install>/node_modules/tslab; the lock file is beside that node_modules.
   const lockFile = join(dirname(dirname(tslab)), "package-lock.json");
   const [lock, entry] = await Promise.all([readFile(lockFile).catch(() => Buffer.from("")), readFile(entryScript)]);
-  return { node: `${process.version} ${process.platform}-${process.arch}`, lockFile: sha256(lock), tslab, entry: sha256(entry), flags: WARM_NODE_FLAGS.join(" "), folder };
+  return { node: `${process.version} ${process.platform}-${process.arch}`, lockFile: sha256(lock), tslab, entry: sha256(entry), flags: TSLAB_NODE_FLAGS.join(" "), folder };
 }
 
 export function sameKey(a: SnapshotKey, b: SnapshotKey): boolean {

@@ -1,7 +1,9 @@
 import { existsSync, rmSync } from "node:fs";
 import { makeSnapshot } from "./make-snapshot.js";
 import { warmStartNotice as notice } from "./notice.js";
-import { currentKey, sameKey, snapshotPaths, storedKey, WARM_NODE_FLAGS } from "./snapshot-store.js";
+import { currentKey, sameKey, snapshotPaths, storedKey } from "./snapshot-store.js";
+// The snapshot builder and every kernel started from it run with the flags of every tslab kernel (V8 refuses a snapshot made under others).
+import { TSLAB_NODE_FLAGS } from "../profiles/tslab-node-flags.js";
 
 /** Snapshots being remade by this process, by folder; each is remade at most once a process. */
 const remaking = new Map<string, Promise<void>>();
@@ -40,7 +42,7 @@ export async function warmArguments(cwd: string): Promise<string[] | undefined> 
     remake(cwd);
     return undefined;
   }
-  return [...WARM_NODE_FLAGS, "--snapshot-blob", paths.blob];
+  return [...TSLAB_NODE_FLAGS, "--snapshot-blob", paths.blob];
 }
 
 /** A snapshot that did not start a kernel is not used again; it is remade for the next kernel. */
