@@ -238,7 +238,9 @@ export async function buildNotebook(
     summary,
     record: {
       inputs,
-      outputs: outputsFingerprint(notebook),
+      // Of the notebook as written and read back as the next build reads it: in memory, a
+      // stream's text is one string, on disk a list of lines, and the two must not differ here.
+      outputs: outputsFingerprint(JSON.parse(writtenNotebook.toString("utf8")) as INotebookContent),
       notebook: sha256(writtenNotebook),
       tool: settings.tool,
       dir: job.docsDir,

@@ -98,7 +98,7 @@ describe("npm run docs in a copy of the project", () => {
     assert.deepEqual(touched, []);
   });
 
-  test("--check fails with a diff when a page was edited by hand, and does not repair it", async () => {
+  test("--check fails with a diff when a page was edited by hand, and does not repair it; a build renders it again without a kernel", async () => {
     const md = copy.path("docs", "worked-example-id-token.md");
     const original = await readFile(md, "utf8");
     const edited = original.replace("# ", "# Edited: ");
@@ -110,6 +110,11 @@ describe("npm run docs in a copy of the project", () => {
       assert.match(check.stdout, /^-# Edited: /m);
       assert.match(check.stdout, /stale \(1 file\)/);
       assert.equal(await readFile(md, "utf8"), edited);
+      // The notebook and its outputs are those the cache recorded: the page is rendered from them.
+      const repair = await copy.run([]);
+      assert.equal(repair.code, 0, repair.stdout + repair.stderr);
+      assert.match(repair.stdout, /^ok {4}notebooks\/worked-example-id-token\.ipynb .* rendered, 1 file written$/m);
+      assert.equal(await readFile(md, "utf8"), original);
     } finally {
       await writeFile(md, original);
     }

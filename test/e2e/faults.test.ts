@@ -22,8 +22,8 @@ function pageNotebook(text: string, image?: { filename?: string }): string {
   return JSON.stringify(nb, null, 1) + "\n";
 }
 
-async function copyWith(notebooks: Record<string, string>): Promise<ProjectCopy> {
-  const copy = await ProjectCopy.create({ notebooks: false });
+async function copyWith(notebooks: Record<string, string>, options: { warm?: boolean } = {}): Promise<ProjectCopy> {
+  const copy = await ProjectCopy.create({ notebooks: false, ...options });
   for (const [rel, text] of Object.entries(notebooks)) await copy.write(rel, text);
   return copy;
 }
@@ -308,7 +308,7 @@ describe("faults while a notebook runs", { concurrency: 1 }, () => {
     notebookJson([`import * as fs from "node:fs";\nfs.writeFileSync(${JSON.stringify(marker)}, "");\nawait new Promise((r) => setTimeout(r, ${ms}));\nconsole.log("done")`]);
 
   before(async () => {
-    copy = await copyWith({});
+    copy = await copyWith({}, { warm: true });
   });
   after(async () => copy.dispose());
 

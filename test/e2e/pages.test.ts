@@ -9,7 +9,7 @@ import { projectRoot as root } from "../support/project-copy.js";
 // What each page must show, read from the committed notebooks. They are what the build
 // writes (test/e2e/build.test.ts) and what real Jupyter computes from the same inputs, ES384
 // signatures aside (test/e2e/parity-execute.test.ts), so no notebook is run again here.
-// The spec's keys reproducing the published tokens: test/e2e/reproduction.test.ts.
+// The spec's keys reproducing the published tokens: test/e2e/spec-page.test.ts.
 const NOTEBOOKS = {
   jwks: "authorization-example-jwks-and-signatures",
   idToken: "worked-example-id-token",

@@ -8,7 +8,7 @@ describe("a notebook that writes outside its outputs, and opt-outs in plain sigh
   let run: Awaited<ReturnType<ProjectCopy["run"]>>;
 
   before(async () => {
-    copy = await ProjectCopy.create({ notebooks: false });
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
     await copy.write(
       "notebooks/tamper.ipynb",
       notebookJson([

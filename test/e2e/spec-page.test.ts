@@ -57,7 +57,7 @@ describe("a CI job rendering the page with other keys: -p keysDir=… --keys …
   let good: RunResult;
   let wrongKeys: RunResult;
   before(async () => {
-    copy = await ProjectCopy.create();
+    copy = await ProjectCopy.create({ warm: true });
     good = await copy.run(["-p", "keysDir=../keys/spec", "--keys", "keys/spec", "--out-dir", "out", `notebooks/${name}.ipynb`]);
     wrongKeys = await copy.run(["--keys", "keys/spec", "-p", "keysDir=../keys", "--out-dir", "wrong", `notebooks/${name}.ipynb`]);
   });

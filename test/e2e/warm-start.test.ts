@@ -53,7 +53,10 @@ describe("warm kernel start from a V8 snapshot", () => {
   });
 
   test("pages built with and without the warm start are byte-identical", async () => {
-    const pages = ["notebooks/authorization-example-jwks-and-signatures.ipynb", "notebooks/backend-services-token-request.ipynb", "notebooks/worked-example-id-token.ipynb", "notebooks/small.ipynb"];
+    // The spec's page (jose, key files, randomized signatures), a page importing notebooks/lib/
+    // (the converter's root is fixed in the snapshot), and what a snapshot could lose. Every
+    // page's warm build is compared with the committed tree in test/e2e/build.test.ts.
+    const pages = ["notebooks/authorization-example-jwks-and-signatures.ipynb", "notebooks/example-app-launch-public.ipynb", "notebooks/small.ipynb"];
     const cold = await copy.run(["--force", "--out-dir", "docs-cold", ...pages], { env: COLD });
     assert.equal(cold.code, 0, cold.stderr + cold.stdout);
     const warm = await copy.run(["--force", "--verbose", "--out-dir", "docs-warm", ...pages]);
@@ -62,7 +65,7 @@ describe("warm kernel start from a V8 snapshot", () => {
     assert.doesNotMatch(warm.stderr, /warm kernel/);
     const coldFiles = await snapshot(copy.path("docs-cold"));
     const warmFiles = await snapshot(copy.path("docs-warm"));
-    assert.ok(coldFiles.size >= 9, `pages written: ${[...coldFiles.keys()].join(", ")}`);
+    assert.ok(coldFiles.size >= 7, `pages written: ${[...coldFiles.keys()].join(", ")}`);
     assert.deepEqual(
       new Map([...warmFiles].map(([p, c]) => [p.replace("docs-warm", "docs-cold"), c])),
       coldFiles,
@@ -101,14 +104,20 @@ describe("warm kernel start from a V8 snapshot", () => {
   test("a corrupt snapshot file falls back to a cold start with the same page", async () => {
     const before = await copy.read("docs/small.md");
     const blob = (await keyFile()).replace(/\.json$/, ".blob");
-    const bytes = await readFile(blob);
+    const good = await readFile(blob);
+    const bytes = Buffer.from(good);
     for (let i = 4096; i < bytes.length; i += 65_537) bytes[i] = bytes[i]! ^ 0xff;
     await writeFile(blob, bytes);
-    const r = await copy.run(["--force", "--verbose", "notebooks/small.ipynb"]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^warm kernel did not start \(kernel exited while starting .*\); starting it cold/m);
-    assert.equal(await copy.read("docs/small.md"), before);
-    await assertNoKernelLeft();
+    try {
+      const r = await copy.run(["--force", "--verbose", "notebooks/small.ipynb"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^warm kernel did not start \(kernel exited while starting .*\); starting it cold/m);
+      assert.equal(await copy.read("docs/small.md"), before);
+      await assertNoKernelLeft();
+    } finally {
+      // The tests after this one start from the snapshot again.
+      await writeFile(blob, good);
+    }
   });
 
   test("a .cache/warm-kernel that is a symbolic link is refused: nothing is written through it", async () => {
@@ -129,7 +138,6 @@ describe("warm kernel start from a V8 snapshot", () => {
 
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
   test(`no kernel started from a snapshot outlives a build stopped by ${signal}`, async () => {
-    await makeSnapshot();
     await copy.write("notebooks/slow.ipynb", notebookJson(['console.log("started"); await new Promise((r) => setTimeout(r, 120_000));']));
     let kernelSeen = false;
     let poll: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cp, link, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -21,14 +21,74 @@ export interface RunResult {
 }
 
 /**
- * Copies with warm kernels are made at fixed paths, a few per test process, because a snapshot is
- * made for one folder's path: the first copy at a path makes it (3 s), and every later copy made
- * there in turn starts its kernels from the same snapshot, linked into its .cache/.
+ * Copies with warm kernels are made at fixed paths shared by every test file of one run, because
+ * a snapshot is made for one folder's path: the first copy at a slot makes it (5 s of CPU), and
+ * every later copy made there, by any test file, starts its kernels from the same snapshot, linked
+ * into its .cache/. A slot is held by one copy at a time (an exclusive claim file naming its
+ * process); a detached shell removes the run's folder once the test runner has exited.
  */
-const busySlots = new Set<number>();
-const slotDir = (slot: number): string => join(tmpdir(), `project-copy-warm-${process.pid}-${slot}`);
+const runId = String(process.ppid);
+const runDir = join(tmpdir(), `docs-test-warm-${runId}`);
+const slotDir = (slot: number): string => join(runDir, `slot-${slot}`);
 const storeOf = (dir: string): string => `${dir}.snapshot`;
-let cleanupInstalled = false;
+const claimOf = (dir: string): string => `${dir}.claim`;
+const heldSlots = new Set<number>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The run's folder, made once; the first process to make it starts the shell that removes it. */
+function ensureRunDir(): void {
+  try {
+    mkdirSync(runDir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return;
+    throw e;
+  }
+  // Runs that ended without their sweeper (killed with it) leave folders whose runner is gone.
+  for (const name of readdirSync(tmpdir())) {
+    const pid = /^docs-test-warm-(\d+)$/.exec(name)?.[1];
+    if (pid && pid !== runId && !alive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+  const sweeper = spawn("sh", ["-c", 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; rm -rf "$2"', "docs-test-sweeper", runId, runDir], { cwd: "/", detached: true, stdio: "ignore" });
+  sweeper.unref();
+}
+
+/** Claims the first free slot: a claim file made exclusively, taken over when its process is gone. */
+function claimSlot(): number {
+  ensureRunDir();
+  if (heldSlots.size === 0) process.removeListener("exit", releaseAll).once("exit", releaseAll);
+  for (let slot = 0; ; slot++) {
+    const claim = claimOf(slotDir(slot));
+    try {
+      writeFileSync(claim, String(process.pid), { flag: "wx" });
+      heldSlots.add(slot);
+      return slot;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const owner = Number(readFileSync(claim, "utf8"));
+      if (owner && alive(owner)) continue;
+      rmSync(claim, { force: true });
+      slot--;
+    }
+  }
+}
+
+function releaseSlot(slot: number): void {
+  rmSync(slotDir(slot), { recursive: true, force: true });
+  rmSync(claimOf(slotDir(slot)), { force: true });
+  heldSlots.delete(slot);
+}
+
+function releaseAll(): void {
+  for (const slot of heldSlots) releaseSlot(slot);
+}
 
 async function warmUp(dir: string): Promise<void> {
   const cache = join(dir, ".cache", "warm-kernel");
@@ -40,18 +100,11 @@ async function warmUp(dir: string): Promise<void> {
   }
   const made = await execFileAsync(process.execPath, [join(projectRoot, "dist", "scripts", "warm-kernel.js")], { cwd: dir });
   if (!/ made in /.test(made.stdout)) throw new Error(`no warm-kernel snapshot for the copy: ${made.stdout}${made.stderr}`);
-  await mkdir(`${store}.tmp`, { recursive: true });
+  // A store half made by a process that died is made again.
+  await rm(`${store}.tmp`, { recursive: true, force: true });
+  await mkdir(`${store}.tmp`);
   for (const name of await readdir(cache)) await link(join(cache, name), join(`${store}.tmp`, name));
   await rename(`${store}.tmp`, store);
-  if (!cleanupInstalled) {
-    cleanupInstalled = true;
-    process.once("exit", () => {
-      for (let slot = 0; existsSync(storeOf(slotDir(slot))); slot++) {
-        rmSync(storeOf(slotDir(slot)), { recursive: true, force: true });
-        rmSync(slotDir(slot), { recursive: true, force: true });
-      }
-    });
-  }
 }
 
 /** A throw-away copy of the project: its notebooks, keys, docs; node_modules shared by a link. */
@@ -60,15 +113,13 @@ export class ProjectCopy {
 
   /**
    * `warm`: kernels in its notebooks/ start from a warm-kernel snapshot, as in a checkout after
-   * `npm ci`. The copy is made at one of this process's fixed paths (see busySlots).
+   * `npm ci`. The copy is made at one of the run's fixed paths (see claimSlot).
    */
   static async create(options: { notebooks?: boolean; warm?: boolean } = {}): Promise<ProjectCopy> {
     let slot: number | undefined;
     let dir: string;
     if (options.warm) {
-      slot = 0;
-      while (busySlots.has(slot)) slot++;
-      busySlots.add(slot);
+      slot = claimSlot();
       dir = slotDir(slot);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir);
@@ -139,8 +190,8 @@ export class ProjectCopy {
   }
 
   async dispose(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
-    if (this.slot !== undefined) busySlots.delete(this.slot);
+    if (this.slot !== undefined) releaseSlot(this.slot);
+    else await rm(this.dir, { recursive: true, force: true });
   }
 }
 
