@@ -4,15 +4,14 @@
 // verified view of every token it prints; nothing fetched from the network,
 // nothing logged as an error, no broken link or image.
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { ICell, INotebookContent, IOutput, MultilineString } from "@jupyterlab/nbformat";
 import MarkdownIt from "markdown-it";
 import { findTokens } from "../../src/tokens/find.js";
-import { browseSite, type BrowsedPage } from "../support/browse-site.js";
+import { browseSite, screenshotsFor, type BrowsedPage } from "../support/browse-site.js";
 import { projectRoot } from "../support/project-copy.js";
 import { hasChromium, prerequisite } from "../support/require.js";
 
@@ -101,11 +100,10 @@ test("the committed docs read cleanly in Chromium, every token verified", { time
   t.diagnostic(`${expected.length} notebook(s): ${expected.map((e) => e.page).join(", ")}`);
   assert.ok(expected.length > 0, "no notebooks in notebooks/");
 
-  // Outside the copy, so they outlive the test for a look.
-  const shots = await mkdtemp(join(tmpdir(), "site-browser-shots-"));
+  const shots = screenshotsFor("site-browser");
   const docsDir = join(projectRoot, "docs");
   const result = await browseSite(join(docsDir, "index.html"), shots);
-  t.diagnostic(`screenshots in ${shots}`);
+  if (shots) t.diagnostic(`screenshots in ${shots}`);
   if (result.externalLinks.length > 0) t.diagnostic(`external links (not followed): ${result.externalLinks.join(", ")}`);
 
   assert.deepEqual(result.networkRequests, [], "requests left the machine");

@@ -10,7 +10,8 @@ import { formatJwkSet } from "../../src/keys/format.js";
 import { orderMembers } from "../../src/keys/member-order.js";
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const script = join(root, "scripts", "make-keys.ts");
+// The compiled script, as `npm run keys` runs it (npm test compiles first).
+const script = join(root, "dist", "scripts", "make-keys.js");
 const specDir = join(root, "keys", "spec");
 const ALGS = ["RS384", "ES384"] as const;
 const FILES = ALGS.flatMap((alg) => [`${alg}.private.json`, `${alg}.public.json`]);
@@ -33,9 +34,9 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 let dirs = 0;
 const freshDir = (): string => join(scratch, `keys-${++dirs}`);
 
-/** Runs the real script through tsx, from the project root. */
+/** Runs the real script from the project root. */
 function makeKeys(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", script, ...args], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: root, encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -7,18 +7,18 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { test } from "node:test";
 import { buildDemoSite, makeDemoTokens } from "../fixtures/html/site.js";
-import { browseSite } from "../support/browse-site.js";
+import { browseSite, screenshotsFor } from "../support/browse-site.js";
 import { hasChromium, prerequisite } from "../support/require.js";
 
 test("the fixture site reads cleanly in Chromium from file://", { timeout: 120_000 }, async (t) => {
   if (!prerequisite(t, hasChromium(), "chromium not installed at /usr/bin/chromium")) return;
   const work = await mkdtemp(join(tmpdir(), "browser-test-"));
+  t.after(() => rm(work, { recursive: true, force: true }));
   const tokens = await makeDemoTokens(work);
   const { indexPath } = await buildDemoSite(join(work, "site"), tokens);
-  const shots = join(work, "screenshots");
-
+  const shots = screenshotsFor("fixture-site");
   const result = await browseSite(indexPath, shots);
-  t.diagnostic(`screenshots in ${shots}`);
+  if (shots) t.diagnostic(`screenshots in ${shots}`);
 
   assert.deepEqual(result.networkRequests, []);
   assert.deepEqual(result.consoleErrors, []);

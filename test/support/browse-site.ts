@@ -1,6 +1,8 @@
 // Drives a real Chromium through a rendered site: starts at index.html, follows
 // every link that stays inside the site, and reports what each page shows and
-// anything that went out to the network or failed in the console.
+// anything that went out to the network or failed in the console. Screenshots, for a person to
+// look at, are taken only when DOCS_TEST_SCREENSHOTS names a folder: a full-page PNG at two
+// widths costs more than the rest of the walk.
 import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,6 +35,7 @@ export interface BrowsedPage {
   /** Whether the page is wider than the window at desktop or phone width. */
   overflowsDesktop: boolean;
   overflowsPhone: boolean;
+  /** Paths of its screenshots, when taken. */
   screenshots: string[];
 }
 
@@ -88,9 +91,15 @@ function overflows(page: Page): Promise<boolean> {
   return page.evaluate<boolean>("document.documentElement.scrollWidth > document.documentElement.clientWidth");
 }
 
-/** Opens indexPath in Chromium and walks the site; screenshots go to screenshotDir. */
-export async function browseSite(indexPath: string, screenshotDir: string): Promise<BrowseResult> {
-  await mkdir(screenshotDir, { recursive: true });
+/** Where a test's screenshots go: `$DOCS_TEST_SCREENSHOTS/<name>`, or nowhere when that is unset. */
+export function screenshotsFor(name: string): string | undefined {
+  const root = process.env.DOCS_TEST_SCREENSHOTS;
+  return root ? join(root, name) : undefined;
+}
+
+/** Opens indexPath in Chromium and walks the site; screenshots go to screenshotDir when given. */
+export async function browseSite(indexPath: string, screenshotDir?: string): Promise<BrowseResult> {
+  if (screenshotDir !== undefined) await mkdir(screenshotDir, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const result: BrowseResult = { pages: [], networkRequests: [], consoleErrors: [], brokenLinks: [], externalLinks: [] };
   try {
@@ -139,15 +148,19 @@ export async function browseSite(indexPath: string, screenshotDir: string): Prom
       }
 
       const name = basename(new URL(url).pathname).replace(/\.html?$/, "") || "page";
-      const overflowsDesktop = await overflows(page);
-      // Token views open, so the screenshots show the decoded JSON too.
+      // Token views open: the decoded JSON must fit the width too, and shows in the screenshots.
       await page.evaluate('document.querySelectorAll("details").forEach((d) => { d.open = true; })');
-      const shot = join(screenshotDir, `${name}.png`);
-      await page.screenshot({ path: shot, fullPage: true });
+      const overflowsDesktop = await overflows(page);
+      const screenshots: string[] = [];
+      const shoot = async (file: string): Promise<void> => {
+        if (screenshotDir === undefined) return;
+        screenshots.push(join(screenshotDir, file));
+        await page.screenshot({ path: join(screenshotDir, file), fullPage: true });
+      };
+      await shoot(`${name}.png`);
       await page.setViewportSize(phone);
       const overflowsPhone = await overflows(page);
-      const phoneShot = join(screenshotDir, `${name}-phone.png`);
-      await page.screenshot({ path: phoneShot, fullPage: true });
+      await shoot(`${name}-phone.png`);
       await page.setViewportSize(desktop);
 
       result.pages.push({
@@ -161,7 +174,7 @@ export async function browseSite(indexPath: string, screenshotDir: string): Prom
         brokenImages: facts.brokenImages,
         overflowsDesktop,
         overflowsPhone,
-        screenshots: [shot, phoneShot],
+        screenshots,
       });
     }
 

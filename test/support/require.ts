@@ -17,10 +17,17 @@ export function prerequisite(t: TestContext, ok: boolean, reason: string): boole
   return false;
 }
 
-/** Whether `cmd args…` runs and exits 0. */
+const works = new Map<string, boolean>();
+
+/** Whether `cmd args…` runs and exits 0; asked once per process (a Python start costs 0.6 s). */
 export function commandWorks(cmd: string, args: string[]): boolean {
-  const r = spawnSync(cmd, args, { stdio: "ignore" });
-  return r.status === 0;
+  const key = JSON.stringify([cmd, ...args]);
+  let ok = works.get(key);
+  if (ok === undefined) {
+    ok = spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
+    works.set(key, ok);
+  }
+  return ok;
 }
 
 export const chromiumPath = "/usr/bin/chromium";
