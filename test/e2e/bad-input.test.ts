@@ -99,8 +99,9 @@ async function assertOnlyGoodPageChanged(setup: Setup, bad: string[]): Promise<v
 
 const FS = 'import * as fs from "node:fs";';
 
-// Two builds at a time: most of each build is a kernel starting.
-describe("bad input", { concurrency: 2 }, () => {
+// One build at a time: the suite runs two files at once and is bound by CPU, and each case
+// holds one of the run's warm-kernel slots while it runs.
+describe("bad input", () => {
   test("a TypeScript error: exit 1, cell and line in the cell named", async (t) => {
     const setup = await setUp(t, { x: notebookJson(["const a = 1;", 'const b = a + 1;\nconst x: number = "one";\nx']) }, { good: false });
     const result = await build(t, setup.copy, []);

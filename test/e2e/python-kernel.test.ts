@@ -64,7 +64,7 @@ describe("Python notebooks on ipykernel", { skip: !ready && process.env.CI !== "
     await copyFile(join(fixtures, "every-output.ipynb"), join(theirsDir, "every-output.ipynb"));
     const [ours, executed] = await Promise.all([
       copy.run([]),
-      jupyterExecute(join(theirsDir, "every-output.ipynb"), join(theirsDir, "out"), process.env),
+      jupyterExecute(join(theirsDir, "every-output.ipynb"), join(theirsDir, "out"), process.env).then(([path]) => path!),
     ]);
     build = ours;
     theirsPath = executed;

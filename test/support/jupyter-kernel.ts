@@ -64,19 +64,22 @@ export async function tslabKernelEnv(t: TestContext): Promise<NodeJS.ProcessEnv 
 }
 
 /**
- * `jupyter nbconvert --execute --to notebook` on one notebook, written to outDir under the same
- * file name; returns that path. nbconvert runs the kernel in the notebook's own folder, so
- * relative paths in cells mean what they mean next to the notebook.
+ * `jupyter nbconvert --execute --to notebook` on notebooks of one folder, one after another in
+ * one nbconvert process, written to outDir under the same file names; returns those paths.
+ * nbconvert runs each kernel in the notebook's own folder, so relative paths in cells mean what
+ * they mean next to the notebook.
  */
-export async function jupyterExecute(notebookPath: string, outDir: string, env: NodeJS.ProcessEnv, timeoutSeconds = 120): Promise<string> {
-  const input = resolve(notebookPath);
+export async function jupyterExecute(notebookPaths: string | string[], outDir: string, env: NodeJS.ProcessEnv, timeoutSeconds = 120): Promise<string[]> {
+  const inputs = [notebookPaths].flat().map((p) => resolve(p));
+  const folders = new Set(inputs.map((p) => dirname(p)));
+  if (folders.size !== 1) throw new Error(`jupyterExecute takes notebooks of one folder, not ${[...folders].join(", ")}`);
   await mkdir(outDir, { recursive: true });
-  const args = ["--execute", "--to", "notebook", `--ExecutePreprocessor.timeout=${timeoutSeconds}`, "--output-dir", resolve(outDir), input];
+  const args = ["--execute", "--to", "notebook", `--ExecutePreprocessor.timeout=${timeoutSeconds}`, "--output-dir", resolve(outDir), ...inputs];
   try {
-    await run(nbconvert, args, { cwd: dirname(input), env, maxBuffer: 64 << 20 });
+    await run(nbconvert, args, { cwd: [...folders][0], env, maxBuffer: 64 << 20 });
   } catch (e) {
     const err = e as Error & { stderr?: string };
-    throw new Error(`jupyter nbconvert --execute failed on ${input}:\n${err.stderr ?? err.message}`);
+    throw new Error(`jupyter nbconvert --execute failed on ${inputs.join(", ")}:\n${err.stderr ?? err.message}`);
   }
-  return join(resolve(outDir), basename(input));
+  return inputs.map((p) => join(resolve(outDir), basename(p)));
 }

@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cp, link, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { copyFile, cp, link, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -139,6 +139,18 @@ export class ProjectCopy {
     await symlink(join(projectRoot, "node_modules"), join(dir, "node_modules"));
     if (options.warm) await warmUp(dir);
     return new ProjectCopy(dir, tmp, slot);
+  }
+
+  /**
+   * Replaces the links to the run's snapshot in .cache/warm-kernel by copies of this copy's own,
+   * for a test that changes them: written through a link, a change would reach every later copy.
+   */
+  async ownWarmKernel(): Promise<void> {
+    const cache = this.path(".cache", "warm-kernel");
+    for (const name of await readdir(cache)) {
+      await copyFile(join(cache, name), join(cache, `${name}.own`));
+      await rename(join(cache, `${name}.own`), join(cache, name));
+    }
   }
 
   path(...parts: string[]): string {
