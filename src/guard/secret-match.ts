@@ -79,8 +79,15 @@ function hexStream(text: string): string {
 function byteListStreams(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/(?:\b\d{1,3}\b[^\d\w]{1,6}){8,}\b\d{1,3}\b/g)) {
-    const values = m[0].match(/\d+/g)!.map(Number);
-    if (values.every((v) => v <= 255)) out.push(Buffer.from(values).toString("hex"));
+    // A number over 255 (the 256 of "Uint8Array(256) [") splits the list, not voids it.
+    let run: number[] = [];
+    for (const v of [...m[0].match(/\d+/g)!.map(Number), 256]) {
+      if (v <= 255) run.push(v);
+      else if (run.length > 0) {
+        out.push(Buffer.from(run).toString("hex"));
+        run = [];
+      }
+    }
   }
   return out;
 }

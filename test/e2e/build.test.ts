@@ -13,8 +13,8 @@ const variantCount = notebookFiles
 /** Pages the build makes: one per notebook, and one per variant. */
 const pageCount = notebookFiles.length + variantCount;
 
-/** The notebook with ES384 tokens, whose signatures change on every run. */
-const RANDOMIZED = "notebooks/authorization-example-jwks-and-signatures.ipynb";
+/** A notebook with ES384 tokens, whose signatures change on every run (and no variant: one kernel). */
+const RANDOMIZED = "notebooks/backend-services-token-request.ipynb";
 
 /**
  * The build end to end in a copy of the project: what the committed tree promises. Each run

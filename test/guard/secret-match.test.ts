@@ -38,6 +38,14 @@ describe("secretMatcher: a private value however it is spelled", () => {
     test(what, () => assert.ok(labels(text).includes("member d"), `not found in: ${text.slice(0, 200)}`));
   }
 
+  test("a printed Uint8Array whose first byte has three digits: the 256 of its header does not void the list", () => {
+    const bytes = Buffer.from(d);
+    bytes[0] = 200;
+    const text = inspect(new Uint8Array(bytes));
+    assert.match(text, /^Uint8Array\(\d+\) \[\n {2}200,/);
+    assert.equal(secretMatcher([{ label: "x", bytes }]).find(text).length, 1, text.slice(0, 200));
+  });
+
   test("a piece of the shortest length that counts, at every position in the text", () => {
     for (let at = 0; at < 8; at++) {
       const base64 = `${"A".repeat(at)} ${jwk.d!.slice(100, 100 + MIN_PIECE.base64)}`;

@@ -4,7 +4,7 @@ import { Publisher, Router } from "zeromq";
 import { createConnection, endpoint, type Channel, type Connection } from "../../src/kernel/connection.js";
 import { KernelDiedError, RequestTimeoutError } from "../../src/kernel/errors.js";
 import type { ExitInfo } from "../../src/kernel/launch.js";
-import { socketsBound } from "../../src/kernel/sockets-bound.js";
+import { listeningTcpPorts, socketsBound } from "../../src/kernel/sockets-bound.js";
 
 // The kernel here is this process binding real ZeroMQ sockets where a kernel would.
 const connections: Connection[] = [];
@@ -32,6 +32,25 @@ test("resolves only once every ipc socket of the kernel is bound", async () => {
     if (channel === "hb") bound = true;
   }
   assert.equal(await waiting, true);
+  for (const s of sockets) s.close();
+});
+
+test("over tcp, resolves only once every port of the kernel is listening, without connecting to it", async () => {
+  const connection = await createConnection("tslab", "tcp");
+  connections.push(connection);
+  const waiting = socketsBound(connection.info, kernel(), Date.now() + 20_000, 20).then(() => "bound");
+  const sockets = [];
+  for (const channel of ["iopub", "shell", "control", "stdin", "hb"] as Channel[]) {
+    assert.equal(await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve("pending"), 30))]), "pending", `resolved before ${channel} was bound`);
+    const socket = channel === "iopub" ? new Publisher({ linger: 0 }) : new Router({ linger: 0 });
+    // A connection would show as an accepted peer: none may arrive before the client connects.
+    socket.events.on("accept", () => assert.fail(`something connected to ${channel} while the kernel was binding`));
+    await socket.bind(endpoint(connection.info, channel));
+    sockets.push(socket);
+  }
+  assert.equal(await waiting, "bound");
+  const listening = await listeningTcpPorts();
+  for (const channel of ["iopub", "shell", "control", "stdin", "hb"] as Channel[]) assert.ok(listening?.has(connection.info[`${channel}_port`]), channel);
   for (const s of sockets) s.close();
 });
 

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import * as jose from "jose";
 import { formatJwkSet } from "../../src/keys/format.js";
 import { orderMembers } from "../../src/keys/member-order.js";
+import { projectRoot } from "../support/root.js";
 
-const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const root = projectRoot;
 // The compiled script, as `npm run keys` runs it (npm test compiles first).
 const script = join(root, "dist", "scripts", "make-keys.js");
 const specDir = join(root, "keys", "spec");

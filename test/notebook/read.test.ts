@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { NotebookReadError, parseNotebook, readNotebook } from "../../src/notebook/read.js";
 import { serializeNotebook } from "../../src/notebook/serialize.js";
+import { fixturesDir } from "../support/root.js";
 
-const corpusDir = new URL("../fixtures/corpus/", import.meta.url).pathname;
+const corpusDir = join(fixturesDir, "corpus");
 const corpus = (await readdir(corpusDir)).filter((f) => f.endsWith(".ipynb")).sort();
 
 const valid = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };

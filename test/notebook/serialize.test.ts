@@ -9,8 +9,9 @@ import { parseNotebook } from "../../src/notebook/read.js";
 import { serializeNotebook } from "../../src/notebook/serialize.js";
 import { hasNbformat, nbformatResults, type NbformatResults } from "../support/nbconvert.js";
 import { prerequisite } from "../support/require.js";
+import { fixturesDir } from "../support/root.js";
 
-const corpusDir = new URL("../fixtures/corpus/", import.meta.url).pathname;
+const corpusDir = join(fixturesDir, "corpus");
 const corpus = (await readdir(corpusDir)).filter((f) => f.endsWith(".ipynb")).sort();
 
 const md = (id: string, source: unknown, metadata: object = {}) => ({ cell_type: "markdown", id, metadata, source });

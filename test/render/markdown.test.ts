@@ -6,9 +6,10 @@ import { after, before, describe, test } from "node:test";
 import { parseNotebook } from "../../src/notebook/read.js";
 import { renderMarkdown } from "../../src/render/markdown.js";
 import { hasNbconvert, prerequisite } from "../support/require.js";
+import { fixturesDir } from "../support/root.js";
 import { nbconvertMarkdown, type NbconvertMarkdown } from "../support/nbconvert.js";
 
-const corpusDir = new URL("../fixtures/corpus/", import.meta.url).pathname;
+const corpusDir = join(fixturesDir, "corpus");
 const corpus = (await readdir(corpusDir)).filter((f) => f.endsWith(".ipynb")).sort();
 const referenceDir = join(corpusDir, "nbconvert");
 

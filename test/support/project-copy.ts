@@ -2,13 +2,14 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { copyFile, cp, link, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
 
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { projectRoot } from "./root.js";
+
+export { projectRoot };
 export const buildScript = join(projectRoot, "dist", "scripts", "build-docs.js");
 
 export interface RunResult {

@@ -3,6 +3,7 @@
 // here by the parts the tests use.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
 import { projectRoot } from "./project-copy.js";
 
 export type ClientAuthentication =
@@ -59,5 +60,6 @@ interface ClientModule {
 
 const lib = (name: string): string => pathToFileURL(join(projectRoot, "notebooks", "lib", `${name}.ts`)).href;
 
-export const serverModule = (): Promise<ServerModule> => import(lib("server")) as Promise<ServerModule>;
-export const clientModule = (): Promise<ClientModule> => import(lib("client")) as Promise<ClientModule>;
+// TypeScript sources, imported through tsx whether the tests run compiled or not.
+export const serverModule = (): Promise<ServerModule> => tsImport(lib("server"), import.meta.url) as Promise<ServerModule>;
+export const clientModule = (): Promise<ClientModule> => tsImport(lib("client"), import.meta.url) as Promise<ClientModule>;

@@ -1,0 +1,10 @@
+#!/bin/sh
+# The test files `npm test` runs: one for each test/**/*.test.ts, as pretest compiled it into
+# dist/test/ (the sources are type-checked by `npm run typecheck`). The longest run first: two
+# files run at a time, and a long one started last would keep one worker busy alone.
+cd "$(dirname "$0")/.." || exit 1
+longest="test/e2e/bad-input.test.ts test/e2e/parity-execute.test.ts test/e2e/build.test.ts test/e2e/warm-start.test.ts test/e2e/faults.test.ts"
+{
+  for f in $longest; do echo "$f"; done
+  find test -name '*.test.ts' | sort | grep -v -x -F "$(for f in $longest; do echo "$f"; done)"
+} | sed 's|^\(.*\)\.ts$|dist/\1.js|'
