@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { describe, test, type TestContext } from "node:test";
+import { after, before, describe, test, type TestContext } from "node:test";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { notebookJson, processesIn, ProjectCopy, snapshot, type RunResult } from "../support/project-copy.js";
 
@@ -37,6 +37,19 @@ async function setUp(t: TestContext, bad: Record<string, string>, { good = true 
     await copy.write(`docs/${name}.html`, PREVIOUS.html);
   }
   return { copy, before: await projectFiles(copy), good };
+}
+
+/** setUp for a whole describe block: the copy is disposed by the caller. */
+async function setUpOnce(bad: Record<string, string>, prepare: (copy: ProjectCopy) => Promise<void> = async () => undefined): Promise<Setup> {
+  const copy = await ProjectCopy.create({ notebooks: false, warm: true });
+  await copy.write("notebooks/good.ipynb", GOOD);
+  for (const [name, text] of Object.entries(bad)) {
+    await copy.write(`notebooks/${name}.ipynb`, text);
+    await copy.write(`docs/${name}.md`, PREVIOUS.md);
+    await copy.write(`docs/${name}.html`, PREVIOUS.html);
+  }
+  await prepare(copy);
+  return { copy, before: await projectFiles(copy), good: true };
 }
 
 async function projectFiles(copy: ProjectCopy): Promise<Map<string, string>> {
@@ -102,20 +115,6 @@ const FS = 'import * as fs from "node:fs";';
 // One build at a time: the suite runs two files at once and is bound by CPU, and each case
 // holds one of the run's warm-kernel slots while it runs.
 describe("bad input", () => {
-  test("a TypeScript error: exit 1, cell and line in the cell named", async (t) => {
-    const setup = await setUp(t, { x: notebookJson(["const a = 1;", 'const b = a + 1;\nconst x: number = "one";\nx']) }, { good: false });
-    const result = await build(t, setup.copy, []);
-    await assertFailed(t, setup, result, 1, {
-      x: /^notebooks\/x\.ipynb, cell 2: TypeScript error at line 2, column 7: Type 'string' is not assignable to type 'number'\. \(const x: number = "one";\)$/,
-    });
-  });
-
-  test("a cell that throws: exit 1, the error and the cell named", async (t) => {
-    const setup = await setUp(t, { x: notebookJson(["const a = 1;", 'throw new Error("boom");', 'console.log("never")']) });
-    const result = await build(t, setup.copy, []);
-    await assertFailed(t, setup, result, 1, { x: /^notebooks\/x\.ipynb, cell 2: Error: boom \(throw new Error\("boom"\);\)$/ });
-  });
-
   test("an unhandled rejection, and a timer that throws later: exit 1, the cell named", async (t) => {
     const setup = await setUp(t, {
       rejection: notebookJson(['Promise.reject(new Error("late"));\n"returned"', 'console.log("next")']),
@@ -140,12 +139,6 @@ describe("bad input", () => {
     assert.ok(loopSeconds < 5, `took ${loopSeconds} s after the loop started`);
   });
 
-  test("process.exit(3) in a cell: exit 1, the kernel's death reported", async (t) => {
-    const setup = await setUp(t, { x: notebookJson(["const a = 1;", "process.exit(3);"]) });
-    const result = await build(t, setup.copy, []);
-    await assertFailed(t, setup, result, 1, { x: /^notebooks\/x\.ipynb, cell 2: kernel died \(exit code 3\) while running the cell/ });
-  });
-
   for (const [what, code, good] of [
     // The two shapes are cut and killed alike: one good notebook beside them proves the rest is spared.
     ["a hundred 1 MB lines", 'const mb = "x".repeat(2 ** 20);\nfor (let i = 0; i < 100; i++) console.log(mb);', true],
@@ -162,36 +155,6 @@ describe("bad input", () => {
       assert.ok(result.peakRss < 300 * MiB, `peak RSS ${(result.peakRss / MiB).toFixed(0)} MiB`);
     });
   }
-
-  test("a missing key file: exit 1, the cell and ENOENT named", async (t) => {
-    const setup = await setUp(t, { x: notebookJson([FS, 'const keySet = JSON.parse(fs.readFileSync("../keys/NOPE.private.json", "utf8"));']) }, { good: false });
-    const result = await build(t, setup.copy, []);
-    await assertFailed(t, setup, result, 1, {
-      x: /^notebooks\/x\.ipynb, cell 2: Error: ENOENT: no such file or directory, open '\.\.\/keys\/NOPE\.private\.json'/,
-    });
-  });
-
-  test("a key set without a signing key: exit 1, the notebook's own error", async (t) => {
-    const setup = await setUp(t, {
-      x: notebookJson([
-        FS,
-        [
-          "function getSigningKey(file: string) {",
-          '  const keySet = JSON.parse(fs.readFileSync(file, "utf8")) as { keys: { key_ops?: string[] }[] };',
-          '  const signingKey = keySet.keys.find((key) => key.key_ops?.includes("sign"));',
-          '  if (!signingKey) throw new Error(`${file}: no key with "sign" in its key_ops`);',
-          "  return signingKey;",
-          "}",
-        ].join("\n"),
-        'const signingKey = getSigningKey("../keys/PUBLIC-ONLY.private.json");',
-      ]),
-    }, { good: false });
-    await setup.copy.write("keys/PUBLIC-ONLY.private.json", await setup.copy.read("keys", "RS384.public.json"));
-    const result = await build(t, setup.copy, []);
-    await assertFailed(t, setup, result, 1, {
-      x: /^notebooks\/x\.ipynb, cell 3: Error: \.\.\/keys\/PUBLIC-ONLY\.private\.json: no key with "sign" in its key_ops/,
-    });
-  });
 
   for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     test(`${signal} while a cell runs: exit ${code}, kernel killed, nothing written`, async (t) => {
@@ -301,12 +264,64 @@ describe("bad input", () => {
     assert.deepEqual(await processesIn(copy.dir), []);
     assert.deepEqual(await copy.tmpLeftovers(), []);
   });
+});
 
-  test("a cell tagged raises-exception that does not raise: exit 1", async (t) => {
-    const setup = await setUp(t, { x: notebookJson(["const a = 1;", { source: "a + 1", tags: ["raises-exception"] }]) }, { good: false });
-    const result = await build(t, setup.copy, []);
-    await assertFailed(t, setup, result, 1, {
-      x: /^notebooks\/x\.ipynb, cell 2: the cell is tagged "raises-exception" but ran without error \(a \+ 1\)$/,
+// Cells that fail in six ways, one notebook each, in one build beside the good notebook: each
+// fails with its own line, and the rest of the build goes on.
+describe("notebooks whose cells fail", () => {
+  const SIGNING = [
+    "function getSigningKey(file: string) {",
+    '  const keySet = JSON.parse(fs.readFileSync(file, "utf8")) as { keys: { key_ops?: string[] }[] };',
+    '  const signingKey = keySet.keys.find((key) => key.key_ops?.includes("sign"));',
+    '  if (!signingKey) throw new Error(`${file}: no key with "sign" in its key_ops`);',
+    "  return signingKey;",
+    "}",
+  ].join("\n");
+  const cases: Record<string, { what: string; notebook: string; line: RegExp }> = {
+    typo: {
+      what: "a TypeScript error: the cell and the line in the cell named",
+      notebook: notebookJson(["const a = 1;", 'const b = a + 1;\nconst x: number = "one";\nx']),
+      line: /^notebooks\/typo\.ipynb, cell 2: TypeScript error at line 2, column 7: Type 'string' is not assignable to type 'number'\. \(const x: number = "one";\)$/,
+    },
+    throws: {
+      what: "a cell that throws: the error and the cell named",
+      notebook: notebookJson(["const a = 1;", 'throw new Error("boom");', 'console.log("never")']),
+      line: /^notebooks\/throws\.ipynb, cell 2: Error: boom \(throw new Error\("boom"\);\)$/,
+    },
+    exits: {
+      what: "process.exit(3) in a cell: the kernel's death reported",
+      notebook: notebookJson(["const a = 1;", "process.exit(3);"]),
+      line: /^notebooks\/exits\.ipynb, cell 2: kernel died \(exit code 3\) while running the cell/,
+    },
+    "missing-key": {
+      what: "a missing key file: the cell and ENOENT named",
+      notebook: notebookJson([FS, 'const keySet = JSON.parse(fs.readFileSync("../keys/NOPE.private.json", "utf8"));']),
+      line: /^notebooks\/missing-key\.ipynb, cell 2: Error: ENOENT: no such file or directory, open '\.\.\/keys\/NOPE\.private\.json'/,
+    },
+    "no-signing-key": {
+      what: "a key set without a signing key: the notebook's own error",
+      notebook: notebookJson([FS, SIGNING, 'const signingKey = getSigningKey("../keys/PUBLIC-ONLY.private.json");']),
+      line: /^notebooks\/no-signing-key\.ipynb, cell 3: Error: \.\.\/keys\/PUBLIC-ONLY\.private\.json: no key with "sign" in its key_ops/,
+    },
+    "does-not-raise": {
+      what: 'a cell tagged raises-exception that does not raise',
+      notebook: notebookJson(["const a = 1;", { source: "a + 1", tags: ["raises-exception"] }]),
+      line: /^notebooks\/does-not-raise\.ipynb, cell 2: the cell is tagged "raises-exception" but ran without error \(a \+ 1\)$/,
+    },
+  };
+  let setup: Setup;
+  let result: RunResult;
+  before(async () => {
+    setup = await setUpOnce(Object.fromEntries(Object.entries(cases).map(([name, c]) => [name, c.notebook])), async (copy) => {
+      await copy.write("keys/PUBLIC-ONLY.private.json", await copy.read("keys", "RS384.public.json"));
     });
+    result = await setup.copy.run(["--jobs", "2"]);
   });
+  after(() => setup?.copy.dispose());
+
+  for (const [name, c] of Object.entries(cases)) {
+    test(`${c.what}: exit 1, one line naming the notebook and cell, the good page built`, async (t) => {
+      await assertFailed(t, setup, result, 1, { [name]: c.line });
+    });
+  }
 });
