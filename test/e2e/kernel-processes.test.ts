@@ -37,8 +37,10 @@ describe("processes a notebook starts", () => {
     }
   });
 
+  // A warm kernel here, a cold one below: the watchdog that ends the kernel's group is started
+  // by the snapshot's start in one, by the preload in the other.
   test("spawn().unref() and detached children are gone when the build ends, with no kernel folder left", async () => {
-    const copy = await ProjectCopy.create({ notebooks: false });
+    const copy = await ProjectCopy.create({ notebooks: false, warm: true });
     copies.push(copy);
     await copy.write("notebooks/spawns.ipynb", notebookJson([SPAWNS, 'console.log("done")']));
     const run = await copy.run(["notebooks/spawns.ipynb"]);
