@@ -4,10 +4,9 @@ import { copyFile, cp, link, mkdir, mkdtemp, readdir, readFile, readlink, rename
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { projectRoot } from "./root.js";
 
 const execFileAsync = promisify(execFile);
-
-import { projectRoot } from "./root.js";
 
 export { projectRoot };
 export const buildScript = join(projectRoot, "dist", "scripts", "build-docs.js");
@@ -73,8 +72,9 @@ function claimSlot(): number {
       return slot;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      // An empty claim is one being written: held.
       const owner = Number(readFileSync(claim, "utf8"));
-      if (owner && alive(owner)) continue;
+      if (!owner || alive(owner)) continue;
       rmSync(claim, { force: true });
       slot--;
     }
