@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { symlink, truncate, writeFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -76,17 +77,18 @@ describe("SIGTERM while a cell runs", () => {
   let copy: ProjectCopy;
   before(async () => {
     copy = await ProjectCopy.create({ notebooks: false, warm: true });
-    await copy.write("notebooks/busy.ipynb", notebookJson(['console.log("busy")', "while (true) {}"]));
+    await copy.write("notebooks/busy.ipynb", notebookJson(['console.log("busy")', 'require("node:fs").writeFileSync("../busy-started", "");\nwhile (true) {}']));
   });
   after(async () => copy?.dispose());
 
   test("the build exits 143 within 2 s, its kernel gone", async () => {
     let build = 0;
     const pending = copy.run(["notebooks/busy.ipynb", "--timeout", "600"], { onStart: (pid) => (build = pid) });
-    // Wait for the kernel (a second process in the copy) to be busy with the loop.
+    // Wait for the kernel to be in the loop: the cell marks its start, then loops at once.
     const deadline = Date.now() + 120_000;
-    while ((await processesIn(copy.dir)).length < 2 && Date.now() < deadline) await sleep(100);
-    await sleep(3000);
+    while (!existsSync(copy.path("busy-started")) && Date.now() < deadline) await sleep(100);
+    assert.ok(existsSync(copy.path("busy-started")), "the busy cell started");
+    await sleep(300);
     const t0 = Date.now();
     process.kill(build, "SIGTERM");
     const run = await pending;

@@ -51,10 +51,10 @@ describe("warm kernel start from a V8 snapshot", () => {
   });
 
   test("pages, and a compile error, are the same with and without the warm start", async () => {
-    // A page importing notebooks/lib/ and jose (the converter's root is fixed in the snapshot),
-    // what a snapshot could lose, and a cell that does not compile. Every page's warm build is
-    // compared with the committed tree in test/e2e/build.test.ts.
-    const notebooks = ["notebooks/example-app-launch-public.ipynb", "notebooks/small.ipynb", "notebooks/typo.ipynb"];
+    // What a snapshot could lose, and a cell that does not compile. The project's pages, jose and
+    // notebooks/lib/ imports included, are built warm in test/e2e/build.test.ts and compared with
+    // the committed tree, which test/e2e/parity-execute.test.ts compares with Jupyter's kernels.
+    const notebooks = ["notebooks/small.ipynb", "notebooks/typo.ipynb"];
     const cold = await copy.run(["--force", "--out-dir", "docs-cold", ...notebooks], { env: COLD });
     assert.equal(cold.code, 1, cold.stderr + cold.stdout);
     assert.match(failureLine(cold), /^ {2}notebooks\/typo\.ipynb, cell 2: .*Type 'number' is not assignable to type 'string'/);
@@ -65,7 +65,7 @@ describe("warm kernel start from a V8 snapshot", () => {
     assert.doesNotMatch(warm.stderr, /warm kernel/);
     const coldFiles = await snapshot(copy.path("docs-cold"));
     const warmFiles = await snapshot(copy.path("docs-warm"));
-    assert.ok(coldFiles.size >= 4, `pages written: ${[...coldFiles.keys()].join(", ")}`);
+    assert.ok(coldFiles.size >= 2, `pages written: ${[...coldFiles.keys()].join(", ")}`);
     assert.deepEqual(
       new Map([...warmFiles].map(([p, c]) => [p.replace("docs-warm", "docs-cold"), c])),
       coldFiles,
