@@ -26,30 +26,25 @@ interface Setup {
  * A copy with the given bad notebooks and a committed page for each, and notebooks/good.ipynb
  * unless `good` is false. The good notebook proves that a failure leaves the other notebooks
  * alone; it costs a kernel, so cell errors that fail the same way as a plain throw go without.
+ * `prepare` adds what the notebooks need before the tree is recorded. The caller disposes the copy.
  */
-async function setUp(t: TestContext, bad: Record<string, string>, { good = true } = {}): Promise<Setup> {
+async function makeSetup(bad: Record<string, string>, { good = true, prepare = async () => undefined }: { good?: boolean; prepare?: (copy: ProjectCopy) => Promise<void> } = {}): Promise<Setup> {
   const copy = await ProjectCopy.create({ notebooks: false, warm: true });
-  t.after(() => copy.dispose());
   if (good) await copy.write("notebooks/good.ipynb", GOOD);
   for (const [name, text] of Object.entries(bad)) {
     await copy.write(`notebooks/${name}.ipynb`, text);
     await copy.write(`docs/${name}.md`, PREVIOUS.md);
     await copy.write(`docs/${name}.html`, PREVIOUS.html);
   }
+  await prepare(copy);
   return { copy, before: await projectFiles(copy), good };
 }
 
-/** setUp for a whole describe block: the copy is disposed by the caller. */
-async function setUpOnce(bad: Record<string, string>, prepare: (copy: ProjectCopy) => Promise<void> = async () => undefined): Promise<Setup> {
-  const copy = await ProjectCopy.create({ notebooks: false, warm: true });
-  await copy.write("notebooks/good.ipynb", GOOD);
-  for (const [name, text] of Object.entries(bad)) {
-    await copy.write(`notebooks/${name}.ipynb`, text);
-    await copy.write(`docs/${name}.md`, PREVIOUS.md);
-    await copy.write(`docs/${name}.html`, PREVIOUS.html);
-  }
-  await prepare(copy);
-  return { copy, before: await projectFiles(copy), good: true };
+/** makeSetup for one test, its copy disposed after it. */
+async function setUp(t: TestContext, bad: Record<string, string>, options: { good?: boolean } = {}): Promise<Setup> {
+  const setup = await makeSetup(bad, options);
+  t.after(() => setup.copy.dispose());
+  return setup;
 }
 
 async function projectFiles(copy: ProjectCopy): Promise<Map<string, string>> {
@@ -312,8 +307,8 @@ describe("notebooks whose cells fail", () => {
   let setup: Setup;
   let result: RunResult;
   before(async () => {
-    setup = await setUpOnce(Object.fromEntries(Object.entries(cases).map(([name, c]) => [name, c.notebook])), async (copy) => {
-      await copy.write("keys/PUBLIC-ONLY.private.json", await copy.read("keys", "RS384.public.json"));
+    setup = await makeSetup(Object.fromEntries(Object.entries(cases).map(([name, c]) => [name, c.notebook])), {
+      prepare: async (copy) => copy.write("keys/PUBLIC-ONLY.private.json", await copy.read("keys", "RS384.public.json")),
     });
     result = await setup.copy.run(["--jobs", "2"]);
   });
