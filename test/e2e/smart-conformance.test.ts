@@ -199,6 +199,31 @@ describe("openid-client 6, with its defaults", () => {
     assert.equal(tokens.claims()?.fhirUser, undefined);
   });
 
+  test("a server started with its RS384 key only signs RS256 ID tokens with it, published without alg", async () => {
+    const oneKey = await startLoopbackServer(registrations(jwksHost.url), true);
+    try {
+      const config = await client.discovery(new URL(oneKey.issuer), CLIENTS.public, undefined, client.None(), insecure);
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: SCOPE,
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        state: "one-key",
+        aud: oneKey.fhirBase,
+      });
+      const location = (await fetch(url, { redirect: "manual" })).headers.get("location")!;
+      const tokens = await client.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedState: "one-key" });
+      const keys = jose.createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
+      const { protectedHeader } = await jose.jwtVerify(tokens.id_token!, keys, { issuer: oneKey.issuer, audience: CLIENTS.public });
+      assert.equal(protectedHeader.alg, "RS256");
+      const jwks = (await (await fetch(oneKey.jwksUrl)).json()) as { keys: jose.JWK[] };
+      assert.deepEqual(jwks.keys.map((k) => k.alg), [undefined]);
+    } finally {
+      await oneKey.close();
+    }
+  });
+
   test("a client registered for RS384 ID tokens gets RS384 ones", async () => {
     const config = await discover(CLIENTS.rs384IdTokens, client.None(), { id_token_signed_response_alg: "RS384" });
     const { tokens } = await oidcLaunch(config);

@@ -64,12 +64,15 @@ export function registrations(jwksUrl: string): ClientRegistration[] {
   ];
 }
 
-/** A server on its loopback address, on the real clock (the libraries check exp and iat against it). */
-export async function startLoopbackServer(clients: ClientRegistration[]): Promise<SmartServer> {
+/**
+ * A server on its loopback address, on the real clock (the libraries check exp and iat against
+ * it); with `oneKey`, started as before ID tokens had a key of their own (no idTokenKeyFile).
+ */
+export async function startLoopbackServer(clients: ClientRegistration[], oneKey = false): Promise<SmartServer> {
   const { startSmartServer } = await serverModule();
   return startSmartServer({
     serverKeyFile: join(keysDir, "server-RS384.private.json"),
-    idTokenKeyFile: join(keysDir, "server-RS256.private.json"),
+    ...(oneKey ? {} : { idTokenKeyFile: join(keysDir, "server-RS256.private.json") }),
     clients,
     startTime: Math.floor(Date.now() / 1000),
     systemClock: true,
