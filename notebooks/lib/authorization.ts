@@ -2,6 +2,7 @@
 // user always approves), token (authorization_code with PKCE, refresh_token) and introspect.
 import * as crypto from "node:crypto";
 import * as jose from "jose";
+import { clientCredentialsGrant } from "./backend-services";
 import { authenticateClient, type ClientRegistration } from "./client-auth";
 import { OAuthError } from "./errors";
 import { readServerToken, signServerToken, type ServerKey } from "./server-tokens";
@@ -195,8 +196,12 @@ export function createAuthorizationServer(config: AuthorizationConfig) {
           ? await authorizationCodeGrant(client, form)
           : grantType === "refresh_token"
             ? await refreshTokenGrant(client, form)
-            : undefined;
-      if (!body) throw new OAuthError("unsupported_grant_type", 'grant_type must be "authorization_code" or "refresh_token"');
+            : grantType === "client_credentials"
+              ? await clientCredentialsGrant({ ...config, nextId }, client, form)
+              : undefined;
+      if (!body) {
+        throw new OAuthError("unsupported_grant_type", 'grant_type must be "authorization_code", "refresh_token" or "client_credentials"');
+      }
       return { status: 200, body };
     } catch (error) {
       if (error instanceof OAuthError) return { status: error.status, body: error.body };

@@ -4,6 +4,7 @@
 // may move forward, and hands out ids from counters, so a page prints the same on every run.
 import * as http from "node:http";
 import { createAuthorizationServer, type Reply } from "./authorization";
+import { withBackendServices } from "./backend-services";
 import type { ClientRegistration } from "./client-auth";
 import { createFhirEndpoint } from "./fhir";
 import { readServerKey } from "./server-tokens";
@@ -91,7 +92,7 @@ export async function startSmartServer(options: SmartServerOptions): Promise<Sma
     now,
   });
   const fhir = createFhirEndpoint({ fhirBase, patient: options.patient, now, activeAccessToken: auth.activeAccessToken });
-  const discovery = smartConfiguration(base);
+  const discovery = withBackendServices(smartConfiguration(base));
 
   async function route(req: http.IncomingMessage, body: string): Promise<Reply> {
     const url = new URL(req.url ?? "/", base);
