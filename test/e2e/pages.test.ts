@@ -12,8 +12,8 @@ import { projectRoot as root } from "../support/project-copy.js";
 // The spec's keys reproducing the published tokens: test/e2e/spec-page.test.ts.
 const NOTEBOOKS = {
   jwks: "authorization-example-jwks-and-signatures",
-  idToken: "worked-example-id-token",
-  backend: "backend-services-token-request",
+  idToken: "worked_example_id_token",
+  backend: "example-backend-services",
 } as const;
 /** The pages run against the notebooks' own SMART server (notebooks/lib/). */
 const APP_LAUNCH_NOTEBOOKS = [
