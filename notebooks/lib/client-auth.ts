@@ -4,6 +4,7 @@
 import * as crypto from "node:crypto";
 import * as jose from "jose";
 import { OAuthError } from "./errors";
+import type { RsaAlg } from "./server-tokens";
 
 export const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /** exp of a client assertion may be at most five minutes ahead. */
@@ -13,7 +14,8 @@ const KEY_TYPE_FOR_ALG: Record<string, string> = { RS384: "RSA", ES384: "EC" };
 export type ClientAuthentication =
   | { method: "none" }
   | { method: "client_secret_basic"; secret: string }
-  | { method: "private_key_jwt"; jwks: jose.JSONWebKeySet; jwksUrl?: string };
+  /** Registered with a JWK Set, a JWK Set URL (fetched when a key is needed), or both. */
+  | { method: "private_key_jwt"; jwks?: jose.JSONWebKeySet; jwksUrl?: string };
 
 /** What the server recorded when the client registered. */
 export interface ClientRegistration {
@@ -22,6 +24,8 @@ export interface ClientRegistration {
   /** Scopes the client may be granted; a request for others is cut down to these. */
   scopes: string[];
   authentication: ClientAuthentication;
+  /** The algorithm of its ID tokens (OpenID Connect's id_token_signed_response_alg); default RS256. */
+  idTokenSigningAlg?: RsaAlg;
 }
 
 export interface AuthenticationContext {
@@ -33,14 +37,43 @@ export interface AuthenticationContext {
   usedJtis: Map<string, number>;
 }
 
+/** The challenge of a 401 from an endpoint that takes HTTP Basic client credentials. */
+export const basicChallenge = (issuer: string): string => `Basic realm="${issuer}"`;
+
+/** RFC 6749 §2.3.1: the client id and secret are each application/x-www-form-urlencoded before joining. */
+const formDecode = (value: string): string => new URLSearchParams(`v=${value.replace(/&/g, "%26")}`).get("v") ?? "";
+
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? "");
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? "");
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon < 0) return undefined;
-  // RFC 6749 §2.3.1: both parts are form-encoded before joining.
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+}
+
+/** Whether the request carries client credentials: HTTP Basic or a client assertion. */
+export function hasClientCredentials(form: URLSearchParams, authorization: string | undefined): boolean {
+  return /^Basic /i.test(authorization ?? "") || form.has("client_assertion");
+}
+
+/**
+ * The keys to check a client's assertion with (client-confidential-asymmetric.md): those at the
+ * jku URL (already checked to be the registered one), else at the registered JWK Set URL
+ * (fetched on every request, no cache), else the registered JWK Set.
+ */
+async function registeredKeys(authentication: { jwks?: jose.JSONWebKeySet; jwksUrl?: string }, jku: string | undefined): Promise<jose.JWK[]> {
+  const url = jku ?? authentication.jwksUrl;
+  if (url === undefined) return authentication.jwks?.keys ?? [];
+  try {
+    const response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const set = (await response.json()) as { keys?: unknown };
+    if (!Array.isArray(set.keys)) throw new Error("no keys array");
+    return set.keys as jose.JWK[];
+  } catch (error) {
+    throw new OAuthError("invalid_client", `the client's JWK Set URL ${url} could not be read: ${(error as Error).message}`);
+  }
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -70,7 +103,8 @@ async function checkAssertion(client: ClientRegistration, assertion: string, con
   if (header.jku !== undefined && header.jku !== jwksUrl) {
     throw new OAuthError("invalid_client", `jku "${header.jku}" is not the client's registered JWK set URL`);
   }
-  const candidates = jwks.keys.filter((key) => key.kid === header.kid && key.kty === keyType);
+  const keys = await registeredKeys({ ...(jwks ? { jwks } : {}), ...(jwksUrl !== undefined ? { jwksUrl } : {}) }, header.jku);
+  const candidates = keys.filter((key) => key.kid === header.kid && key.kty === keyType);
   if (candidates.length !== 1) {
     throw new OAuthError("invalid_client", `kid "${String(header.kid)}" matches no registered ${keyType} key of this client`);
   }

@@ -61,9 +61,13 @@ export function send(server: SmartServer, request: HttpRequest): Promise<HttpRes
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The request as a curl command; a form is one -d per field, already encoded. */
+/**
+ * The request as a curl command, with the headers send() adds (Accept, and Content-Type for a
+ * form, as the spec's curl lines show them); a form is one -d per field, already encoded.
+ */
 export function asCurl(request: HttpRequest): string {
   const lines = [`curl${request.method === "POST" ? " -X POST" : ""} ${quote(request.url)}`, "  -H 'Accept: application/json'"];
+  if (request.form !== undefined) lines.push("  -H 'Content-Type: application/x-www-form-urlencoded'");
   for (const [name, value] of Object.entries(request.headers ?? {})) lines.push(`  -H ${quote(`${name}: ${value}`)}`);
   for (const [name, value] of request.form ?? []) lines.push(`  -d ${quote(new URLSearchParams([[name, value]]).toString())}`);
   return lines.join(" \\\n");
@@ -81,11 +85,17 @@ const SHOWN_HEADERS: [string, string][] = [
   ["location", "Location"],
   ["www-authenticate", "WWW-Authenticate"],
   ["content-type", "Content-Type"],
+  // Token and introspection responses: the spec requires both (app-launch.md).
+  ["cache-control", "Cache-Control"],
+  ["pragma", "Pragma"],
 ];
 
-/** Status line, the headers that matter to the reader, and the JSON body. */
+/** The line that separates a request shown above from its response. */
+export const RESPONSE_LINE = "------------------------------------------------------------ response";
+
+/** A line marking the response, its status line, the headers that matter to the reader, and the JSON body. */
 export function showResponse(response: HttpResponse): void {
-  const lines = [`HTTP/1.1 ${response.status} ${http.STATUS_CODES[response.status] ?? ""}`];
+  const lines = [RESPONSE_LINE, `HTTP/1.1 ${response.status} ${http.STATUS_CODES[response.status] ?? ""}`];
   for (const [name, shown] of SHOWN_HEADERS) {
     const value = response.headers[name];
     if (value !== undefined) lines.push(`${shown}: ${value}`);

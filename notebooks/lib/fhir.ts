@@ -1,7 +1,6 @@
 // A minimal FHIR R4 endpoint: one Patient and a few HbA1c Observations, read only, for a bearer
 // token whose scopes allow it. Fixed data and ids, so its answers are the same on every run.
-import type * as jose from "jose";
-import type { Reply } from "./authorization";
+import type { AccessTokenCheck, Reply } from "./authorization";
 import { systemMayRead } from "./backend-services";
 
 export interface FhirConfig {
@@ -9,8 +8,8 @@ export interface FhirConfig {
   patient: string;
   /** A time for Bundle.meta.lastUpdated: the server's clock. */
   now: () => number;
-  /** The claims of an active access token, or undefined. */
-  activeAccessToken: (token: string) => Promise<jose.JWTPayload | undefined>;
+  /** The claims of an active access token of this server for this endpoint, or why it is refused. */
+  checkAccessToken: (token: string) => Promise<AccessTokenCheck>;
 }
 
 const HBA1C = { system: "http://loinc.org", code: "4548-4", display: "Hemoglobin A1c/Hemoglobin.total in Blood" };
@@ -65,10 +64,17 @@ export function createFhirEndpoint(config: FhirConfig) {
   const basePath = new URL(config.fhirBase).pathname;
   return async function handle(method: string, url: URL, authorization: string | undefined): Promise<Reply> {
     const bearer = /^Bearer (\S+)$/.exec(authorization ?? "")?.[1];
-    const claims = bearer === undefined ? undefined : await config.activeAccessToken(bearer);
-    if (!claims) {
-      return outcome(401, "login", "a valid bearer access token is required", { "WWW-Authenticate": 'Bearer realm="fhir"' });
+    // RFC 6750 §3.1: no credentials, a challenge without an error code; a bad token, error="invalid_token".
+    if (bearer === undefined) {
+      return outcome(401, "login", "a bearer access token is required", { "WWW-Authenticate": 'Bearer realm="fhir"' });
     }
+    const check = await config.checkAccessToken(bearer);
+    if ("problem" in check) {
+      return outcome(401, "login", check.problem, {
+        "WWW-Authenticate": `Bearer realm="fhir", error="invalid_token", error_description="${check.problem}"`,
+      });
+    }
+    const { claims } = check;
     if (method !== "GET") return outcome(405, "not-supported", "this server is read-only");
     const scopes = String(claims.scope ?? "").split(" ");
     const path = url.pathname.slice(basePath.length);

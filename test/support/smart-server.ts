@@ -9,20 +9,23 @@ import { projectRoot } from "./project-copy.js";
 export type ClientAuthentication =
   | { method: "none" }
   | { method: "client_secret_basic"; secret: string }
-  | { method: "private_key_jwt"; jwks: { keys: object[] } };
+  | { method: "private_key_jwt"; jwks?: { keys: object[] }; jwksUrl?: string };
 
 export interface ClientRegistration {
   clientId: string;
   redirectUris: string[];
   scopes: string[];
   authentication: ClientAuthentication;
+  idTokenSigningAlg?: "RS256" | "RS384";
 }
 
 export interface SmartServer {
+  readonly issuer: string;
   readonly fhirBase: string;
   readonly authorizeUrl: string;
   readonly tokenUrl: string;
   readonly introspectionUrl: string;
+  readonly jwksUrl: string;
   readonly port: number;
   now(): number;
   advance(seconds: number): void;
@@ -44,8 +47,9 @@ export interface HttpResponse {
 
 interface ServerModule {
   startSmartServer(options: {
-    publicBase: string;
+    publicBase?: string;
     serverKeyFile: string;
+    idTokenKeyFile?: string;
     clients: ClientRegistration[];
     startTime: number;
     patient: string;
