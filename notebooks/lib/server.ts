@@ -30,6 +30,11 @@ export interface SmartServerOptions {
   clients: ClientRegistration[];
   /** Seconds since the epoch at which the example happens. */
   startTime: number;
+  /**
+   * Follow the machine's clock instead of a fixed one (startTime is then not used), for clients
+   * that check a token's times against their own clock. advance() still moves it forward.
+   */
+  systemClock?: boolean;
   /** The patient the simulated user picks at launch. */
   patient: string;
   /** Who the simulated user is, relative to the FHIR base (e.g. "Practitioner/123"). */
@@ -120,8 +125,8 @@ export async function startSmartServer(options: SmartServerOptions): Promise<Sma
 
   const base = (options.publicBase ?? `http://127.0.0.1:${port}`).replace(/\/$/, "");
   const fhirBase = `${base}/fhir`;
-  let clock = options.startTime;
-  const now = (): number => clock;
+  let offset = 0;
+  const now = (): number => (options.systemClock === true ? Math.floor(Date.now() / 1000) : options.startTime) + offset;
   const serverKey = await readServerKey(options.serverKeyFile, "RS384");
   const idTokenKey: ServerKey =
     options.idTokenKeyFile !== undefined
@@ -213,7 +218,7 @@ export async function startSmartServer(options: SmartServerOptions): Promise<Sma
     port,
     now,
     advance(seconds: number) {
-      clock += seconds;
+      offset += seconds;
     },
     close() {
       server.closeAllConnections();

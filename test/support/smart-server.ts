@@ -52,6 +52,7 @@ interface ServerModule {
     idTokenKeyFile?: string;
     clients: ClientRegistration[];
     startTime: number;
+    systemClock?: boolean;
     patient: string;
     fhirUser: string;
   }): Promise<SmartServer>;
