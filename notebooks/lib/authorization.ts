@@ -3,6 +3,7 @@
 // and introspect.
 import * as crypto from "node:crypto";
 import * as jose from "jose";
+import { clientCredentialsGrant } from "./backend-services";
 import { authenticateClient, basicChallenge, hasClientCredentials, type ClientRegistration } from "./client-auth";
 import { OAuthError } from "./errors";
 import { readServerToken, signServerToken, type RsaAlg, type ServerKey } from "./server-tokens";
@@ -230,6 +231,7 @@ export function createAuthorizationServer(config: AuthorizationConfig) {
   const grants: Record<string, Grant> = {
     authorization_code: authorizationCodeGrant,
     refresh_token: refreshTokenGrant,
+    client_credentials: (client, form) => clientCredentialsGrant({ ...config, nextId }, client, form),
   };
 
   const authentication = () => ({ clients: config.clients, tokenUrl: config.tokenUrl, now: config.now(), usedJtis });

@@ -1,6 +1,7 @@
 // A minimal FHIR R4 endpoint: one Patient and a few HbA1c Observations, read only, for a bearer
 // token whose scopes allow it. Fixed data and ids, so its answers are the same on every run.
 import type { AccessTokenCheck, Reply } from "./authorization";
+import { systemMayRead } from "./backend-services";
 
 export interface FhirConfig {
   fhirBase: string;
@@ -79,17 +80,27 @@ export function createFhirEndpoint(config: FhirConfig) {
     const path = url.pathname.slice(basePath.length);
     const patientRead = /^\/Patient\/([A-Za-z0-9.-]+)$/.exec(path);
     if (patientRead) {
-      if (!mayRead(scopes, "Patient")) return outcome(403, "forbidden", "the token's scopes do not allow reading Patient");
-      if (patientRead[1] !== claims.patient) return outcome(403, "forbidden", "the token is for another patient");
+      // A system token (backend services) reads any patient; a patient token only its own.
+      const system = systemMayRead(scopes, "Patient");
+      if (!system && !mayRead(scopes, "Patient")) return outcome(403, "forbidden", "the token's scopes do not allow reading Patient");
+      if (!system && patientRead[1] !== claims.patient) return outcome(403, "forbidden", "the token is for another patient");
       if (patientRead[1] !== config.patient) return outcome(404, "not-found", `Patient/${patientRead[1]} is not known`);
       return { status: 200, body: patientResource(config.patient) };
     }
     if (path === "/Observation") {
-      if (!mayRead(scopes, "Observation")) return outcome(403, "forbidden", "the token's scopes do not allow reading Observation");
+      const system = systemMayRead(scopes, "Observation");
+      if (!system && !mayRead(scopes, "Observation")) return outcome(403, "forbidden", "the token's scopes do not allow reading Observation");
       const patient = url.searchParams.get("patient");
-      if (patient !== claims.patient) return outcome(403, "forbidden", "the search must be for the token's patient");
+      if (!system && patient !== claims.patient) return outcome(403, "forbidden", "the search must be for the token's patient");
       const code = url.searchParams.get("code");
-      const found = observations(config.patient).filter(() => code === null || code === HBA1C.code || code === `${HBA1C.system}|${HBA1C.code}`);
+      const found = observations(config.patient).filter(
+        () => (patient === null || patient === config.patient) && (code === null || code === HBA1C.code || code === `${HBA1C.system}|${HBA1C.code}`),
+      );
+      // _sort=-date: newest first (the data is kept oldest first); _count: at most that many.
+      if (url.searchParams.get("_sort") === "-date") found.reverse();
+      const total = found.length;
+      const count = Number(url.searchParams.get("_count") ?? found.length);
+      if (Number.isInteger(count) && count >= 0) found.splice(count);
       return {
         status: 200,
         body: {
@@ -97,7 +108,7 @@ export function createFhirEndpoint(config: FhirConfig) {
           id: "search-1",
           meta: { lastUpdated: new Date(config.now() * 1000).toISOString() },
           type: "searchset",
-          total: found.length,
+          total,
           link: [{ relation: "self", url: `${config.fhirBase}/Observation${url.search}` }],
           entry: found.map((resource) => ({
             fullUrl: `${config.fhirBase}/Observation/${String(resource.id)}`,

@@ -5,6 +5,7 @@
 // forward, and hands out ids from counters, so a page prints the same on every run.
 import * as http from "node:http";
 import { createAuthorizationServer, type Reply } from "./authorization";
+import { withBackendServices } from "./backend-services";
 import type { ClientRegistration } from "./client-auth";
 import { allowedOrigin, corsHeaders, preflight, type CorsRule } from "./cors";
 import { createFhirEndpoint } from "./fhir";
@@ -143,7 +144,7 @@ export async function startSmartServer(options: SmartServerOptions): Promise<Sma
     now,
   });
   const fhir = createFhirEndpoint({ fhirBase, patient: options.patient, now, checkAccessToken: auth.checkAccessToken });
-  const discovery = discoveryDocument(base);
+  const discovery = withBackendServices(discoveryDocument(base));
   // One key for both algorithms when no ID-token key was given: its JWK then names no "alg".
   const publicKeys =
     idTokenKey.kid === serverKey.kid

@@ -254,6 +254,8 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   if (snapshot && ran && !controller.signal.aborted) {
     const written = new Set([join(project.docsDir, "index.html"), join(project.docsDir, MANIFEST_NAME), project.cacheFile]);
     for (const o of result.outcomes) if (o.ok && !opts.check) for (const path of o.changed) written.add(path);
+    // The pages of a renamed or deleted notebook, removed by the build itself through its manifest.
+    for (const path of result.removed) written.add(path);
     const changes = await snapshot.changesSince(written);
     if (changes.length > 0) {
       process.stderr.write(`\nthe notebooks changed files that are not their outputs (a notebook runs with your rights: review it):\n`);

@@ -50,6 +50,8 @@ export interface RunResult {
   outcomes: Outcome[];
   /** Diffs of files `--check` found stale (empty when writing). */
   stale: string[];
+  /** Pages of notebooks that no longer exist, which this build deleted (through the manifest). */
+  removed: string[];
   exitCode: 0 | 1 | 2 | 130 | 143;
 }
 
@@ -122,8 +124,9 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
     return outcome;
   })));
 
+  const removed: string[] = [];
   if (!options.signal.aborted) {
-    if (writer) await writer.removeOrphans();
+    if (writer) removed.push(...(await writer.removeOrphans()));
     else {
       stale.push(...(await orphanPages(project)));
       stale.push(...(await staleManifest(project, outcomes.flatMap((o) => (o.ok ? [o.product] : [])))));
@@ -134,7 +137,7 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
   const touchesProject = options.jobs.some((job) => insideProject(job.path, project));
   if (writer && !options.signal.aborted && touchesProject) await writer.writeFile(project.cacheFile, serializeState(state));
 
-  return { outcomes, stale, exitCode: exitCodeOf(outcomes, stale, options.signal) };
+  return { outcomes, stale, removed, exitCode: exitCodeOf(outcomes, stale, options.signal) };
 }
 
 /**

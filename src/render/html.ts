@@ -25,7 +25,7 @@ export interface IndexOptions {
   order?: ReadonlyMap<string, number>;
 }
 
-const defaultIndexTitle = "SMART backend services notebooks";
+const defaultIndexTitle = "SMART App Launch example notebooks";
 
 let md: MarkdownIt | undefined;
 const markdown = (): MarkdownIt => (md ??= createMarkdown());

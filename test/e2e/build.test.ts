@@ -14,7 +14,7 @@ const variantCount = notebookFiles
 const pageCount = notebookFiles.length + variantCount;
 
 /** A notebook with ES384 tokens, whose signatures change on every run (and no variant: one kernel). */
-const RANDOMIZED = "notebooks/backend-services-token-request.ipynb";
+const RANDOMIZED = "notebooks/example-backend-services.ipynb";
 
 /**
  * The build end to end in a copy of the project: what the committed tree promises. Each run
@@ -99,21 +99,21 @@ describe("npm run docs in a copy of the project", () => {
   });
 
   test("--check fails with a diff when a page was edited by hand, and does not repair it; a build renders it again without a kernel", async () => {
-    const md = copy.path("docs", "worked-example-id-token.md");
+    const md = copy.path("docs", "worked_example_id_token.md");
     const original = await readFile(md, "utf8");
     const edited = original.replace("# ", "# Edited: ");
     await writeFile(md, edited);
     try {
       const check = await copy.run(["--check"]);
       assert.equal(check.code, 1, check.stdout + check.stderr);
-      assert.match(check.stdout, /--- a\/docs\/worked-example-id-token\.md/);
+      assert.match(check.stdout, /--- a\/docs\/worked_example_id_token\.md/);
       assert.match(check.stdout, /^-# Edited: /m);
       assert.match(check.stdout, /stale \(1 file\)/);
       assert.equal(await readFile(md, "utf8"), edited);
       // The notebook and its outputs are those the cache recorded: the page is rendered from them.
       const repair = await copy.run([]);
       assert.equal(repair.code, 0, repair.stdout + repair.stderr);
-      assert.match(repair.stdout, /^ok {4}notebooks\/worked-example-id-token\.ipynb .* rendered, 1 file written$/m);
+      assert.match(repair.stdout, /^ok {4}notebooks\/worked_example_id_token\.ipynb .* rendered, 1 file written$/m);
       assert.equal(await readFile(md, "utf8"), original);
     } finally {
       await writeFile(md, original);
@@ -121,7 +121,7 @@ describe("npm run docs in a copy of the project", () => {
   });
 
   test("--check fails when a code cell changed and its outputs are stale", async () => {
-    const path = copy.path("notebooks", "worked-example-id-token.ipynb");
+    const path = copy.path("notebooks", "worked_example_id_token.ipynb");
     const original = await readFile(path, "utf8");
     const nb = JSON.parse(original) as { cells: { cell_type: string; source: string[] }[] };
     const cell = nb.cells.find((c) => c.cell_type === "code")!;
@@ -142,10 +142,10 @@ describe("npm run docs in a copy of the project", () => {
     const run = await copy.run(["--no-execute", "--out-dir", out]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout.match(/rendered/g)?.length, pageCount, run.stdout);
-    for (const name of ["authorization-example-jwks-and-signatures", "worked-example-id-token", "backend-services-token-request"]) {
+    for (const name of ["authorization-example-jwks-and-signatures", "worked_example_id_token", "example-backend-services"]) {
       assert.equal(await readFile(join(out, `${name}.md`), "utf8"), await copy.read("docs", `${name}.md`));
     }
-    assert.ok((await readFile(join(out, "index.html"), "utf8")).includes("worked-example-id-token.html"));
+    assert.ok((await readFile(join(out, "index.html"), "utf8")).includes("worked_example_id_token.html"));
     assert.deepEqual(await snapshot(copy.path("docs")), docsBefore);
   });
 

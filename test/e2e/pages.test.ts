@@ -12,8 +12,8 @@ import { projectRoot as root } from "../support/project-copy.js";
 // The spec's keys reproducing the published tokens: test/e2e/spec-page.test.ts.
 const NOTEBOOKS = {
   jwks: "authorization-example-jwks-and-signatures",
-  idToken: "worked-example-id-token",
-  backend: "backend-services-token-request",
+  idToken: "worked_example_id_token",
+  backend: "example-backend-services",
 } as const;
 /** The pages run against the notebooks' own SMART server (notebooks/lib/). */
 const APP_LAUNCH_NOTEBOOKS = [
@@ -109,34 +109,47 @@ test("the JWKS and signatures page signs RS384 and ES384 assertions that verify"
   assert.match(out, /"keys": \[/);
 });
 
-test("the ID token page validates the token and shows the refusals", async () => {
+test("the ID token page signs with the server's key and validates through the issuer's openid-configuration", async () => {
   const idToken = committed(NOTEBOOKS.idToken);
   const tokens = await checkCommon(idToken, NOTEBOOKS.idToken, join(root, "keys"));
   assert.equal(tokens.length, 1);
   const claims = jose.decodeJwt(tokens[0]!);
   assert.equal(claims.sub, "alice");
   assert.equal(claims.aud, "growth-chart-app-123");
-  assert.equal(claims.iss, "https://my-ehr.org/fhir");
+  assert.equal(claims.iss, "https://my-ehr.org");
   assert.equal(claims.fhirUser, "https://my-ehr.org/fhir/Practitioner/123");
+  // The server's key, not a client's: it verifies with keys/server-RS384.public.json alone.
+  const serverKey = jose.createLocalJWKSet(readSet(join(root, "keys"), "server-RS384.public.json"));
+  await jose.compactVerify(tokens[0]!, serverKey);
   const out = allText(idToken);
   assert.match(out, /-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----/);
-  assert.match(out, /signature: RS384, verified with kid /);
+  assert.match(out, /2\. GET https:\/\/my-ehr\.org\/\.well-known\/openid-configuration\n {3}jwks_uri: https:\/\/my-ehr\.org\/\.well-known\/jwks\.json/);
+  assert.match(out, /4\. signature verifies with kid \S+ \(RS384\)/);
   assert.match(out, /rejected: ERR_JWT_CLAIM_VALIDATION_FAILED \(claim "aud"\)/);
   assert.match(out, /rejected: ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
   assert.match(out, /rejected: ERR_JWT_EXPIRED/);
 });
 
-test("the backend services page gets a token and shows each refusal", async () => {
+test("the backend services page: discovery, a system token for the spec's client and key, a FHIR search, and each refusal", async () => {
   const backend = committed(NOTEBOOKS.backend);
   const tokens = await checkCommon(backend, NOTEBOOKS.backend, join(root, "keys"));
-  assert.ok(tokens.length >= 1, "the client assertion is shown");
+  const assertion = tokens.find((t) => jose.decodeProtectedHeader(t).alg === "ES384");
+  assert.ok(assertion, "the client assertion is shown");
+  assert.deepEqual(jose.decodeProtectedHeader(assertion), { typ: "JWT", kid: "afb27c284f2d93959c18fa0320e32060", alg: "ES384" });
+  const specKey = jose.createLocalJWKSet(readSet(join(root, "keys", "spec"), "app-launch-ES384.public.json"));
+  await jose.compactVerify(assertion, specKey);
+  assert.equal(jose.decodeJwt(assertion).iss, "demo_app_whatever");
   const out = allText(backend);
-  assert.match(out, /curl -X POST 'https:\/\/ehr\.example\.com\/auth\/token'/);
+  assert.match(out, /curl 'https:\/\/ehr\.example\.com\/fhir\/\.well-known\/smart-configuration'/);
+  assert.match(out, /grant_types_supported includes client_credentials/);
   assert.match(out, /-d 'grant_type=client_credentials'/);
-  assert.match(out, /HTTP\/1\.1 200 OK\n\{\n  "access_token": "[\w-]+",\n  "token_type": "Bearer",\n  "expires_in": 300,/);
-  const refusals = [...out.matchAll(/HTTP\/1\.1 (\d+) [^\n]*\n(\{[\s\S]*?\n\})/g)]
-    .map((m) => ({ status: Number(m[1]), body: JSON.parse(m[2]!) as { error?: string; error_description?: string } }))
-    .filter((r) => r.status !== 200);
+  const shown = [...out.matchAll(/HTTP\/1\.1 (\d+)[^\n]*\n(?:[^\n]+\n)*\n(\{[\s\S]*?\n\})/g)].map((m) => ({
+    status: Number(m[1]),
+    body: JSON.parse(m[2]!) as { error?: string; error_description?: string; scope?: string; expires_in?: number; resourceType?: string; total?: number },
+  }));
+  assert.ok(shown.some((r) => r.status === 200 && r.body.scope === "system/*.rs" && r.body.expires_in === 3600), "a system token");
+  assert.ok(shown.some((r) => r.status === 200 && r.body.resourceType === "Bundle" && r.body.total === 3), "the FHIR search");
+  const refusals = shown.filter((r) => r.status !== 200);
   const described = (pattern: RegExp) =>
     refusals.find((r) => r.status === 401 && r.body.error === "invalid_client" && pattern.test(r.body.error_description ?? ""));
   assert.ok(described(/already been used/), "replayed jti refused");
@@ -144,6 +157,7 @@ test("the backend services page gets a token and shows each refusal", async () =
   assert.ok(described(/aud must be/), "wrong audience refused");
   assert.ok(described(/kid "retired-key-2023"/), "unknown kid refused");
   assert.ok(refusals.some((r) => r.status === 400 && r.body.error === "invalid_scope"), "scope refused");
+  assert.equal(refusals.length, 5, "five refusals, as the README says");
   assert.doesNotMatch(out, /127\.0\.0\.1:\d/, "the loopback port is never printed");
 });
 
@@ -153,5 +167,35 @@ test("the app-launch and introspection pages show tokens that all verify, and ne
     const tokens = await checkCommon(nb, name, join(root, "keys"));
     assert.ok(tokens.length > 0, `${name}: tokens shown`);
     assert.doesNotMatch(allText(nb), /127\.0\.0\.1:\d/, `${name}: the loopback port is never printed`);
+  }
+});
+
+/** The Markdown cells of a notebook, joined. */
+const markdownOf = (nb: INotebookContent): string =>
+  nb.cells.filter((c) => c.cell_type === "markdown").map((c) => text(c.source)).join("\n\n");
+
+test("each page links near its top to the spec page it reproduces, carries the spec's step anchors, and says which key plays which role", () => {
+  const spec = JSON.parse(readFileSync(join(root, "test", "fixtures", "spec", "deep-links.json"), "utf8")) as { anchors: Record<string, string[]> };
+  for (const [name, anchors] of Object.entries(spec.anchors)) {
+    const nb = committed(name);
+    const first = text(nb.cells[0]!.source);
+    assert.ok(first.includes(`(https://hl7.org/fhir/smart-app-launch/${name}.html)`), `${name}: its first cell links the spec page`);
+    const md = markdownOf(nb);
+    for (const anchor of anchors) assert.ok(md.includes(`<a id="${anchor}"></a>`), `${name}: anchor ${anchor}`);
+    assert.match(md, /\*\*Keys on this page\.\*\*/, `${name}: a keys note`);
+  }
+});
+
+test("the launch and introspection pages keep a step's prose in Markdown cells, not in display.markdown", () => {
+  for (const name of APP_LAUNCH_NOTEBOOKS) {
+    const nb = committed(name);
+    const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => text(c.source)).join("\n");
+    // One computed table may be displayed as Markdown (introspection); no prose is.
+    const calls = [...code.matchAll(/display\.markdown\(/g)].length;
+    assert.ok(calls <= 1, `${name}: ${calls} display.markdown calls`);
+    const plumbing = nb.cells.filter((c) => c.cell_type === "code" && /startSmartServer\(|^import /m.test(text(c.source)));
+    for (const cell of plumbing) {
+      assert.ok(((cell.metadata as { tags?: string[] }).tags ?? []).includes("remove-input"), `${name}: plumbing cell not tagged remove-input: ${text(cell.source).slice(0, 60)}`);
+    }
   }
 });

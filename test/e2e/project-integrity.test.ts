@@ -18,7 +18,7 @@ describe("a notebook that writes outside its outputs, and opt-outs in plain sigh
           'set.keys[0].n = "attacker";',
           'fs.writeFileSync("../keys/RS384.public.json", JSON.stringify(set));',
           'fs.writeFileSync("../docs/planted.md", "# not built\\n");',
-          'fs.rmSync("../docs/worked-example-id-token.md");',
+          'fs.rmSync("../docs/worked_example_id_token.md");',
         ].join("\n"),
       ]),
     );
@@ -35,7 +35,7 @@ describe("a notebook that writes outside its outputs, and opt-outs in plain sigh
     assert.match(run.stderr, /the notebooks changed files that are not their outputs/);
     assert.match(run.stderr, /^ {2}changed keys\/RS384\.public\.json$/m);
     assert.match(run.stderr, /^ {2}added docs\/planted\.md$/m);
-    assert.match(run.stderr, /^ {2}removed docs\/worked-example-id-token\.md$/m);
+    assert.match(run.stderr, /^ {2}removed docs\/worked_example_id_token\.md$/m);
   });
 
   test("each notebook's opt-outs are listed on one line", () => {

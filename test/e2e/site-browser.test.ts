@@ -144,3 +144,31 @@ test("the committed docs read cleanly in Chromium, every token verified", { time
     assert.equal(page.overflowsPhone, false, `${page.url} is wider than a phone screen`);
   }
 });
+
+interface DeepLinks {
+  /** The <a id> anchors each of the spec's example pages carries. */
+  anchors: Record<string, string[]>;
+  /** Links from the spec's pages into its example pages: <page>.html#<anchor>. */
+  deepLinks: { from: string; page: string; anchor: string }[];
+}
+
+test("every deep link of the spec's pages into an example page lands on an element of ours, and each page links its spec page", { timeout: 600_000 }, async (t) => {
+  if (!prerequisite(t, hasChromium(), "chromium not installed at /usr/bin/chromium")) return;
+  const spec = JSON.parse(await readFile(join(projectRoot, "test", "fixtures", "spec", "deep-links.json"), "utf8")) as DeepLinks;
+  const docsDir = join(projectRoot, "docs");
+  const result = await browseSite(join(docsDir, "index.html"));
+  const byPage = new Map<string, BrowsedPage>(result.pages.map((p) => [relative(docsDir, fileURLToPath(p.url)), p]));
+  const wanted = [
+    ...spec.deepLinks.map((l) => ({ page: l.page, anchor: l.anchor, why: `linked from the spec's ${l.from}` })),
+    ...Object.entries(spec.anchors).flatMap(([page, ids]) => ids.map((anchor) => ({ page, anchor, why: "an anchor of the spec's page" }))),
+  ];
+  assert.ok(spec.deepLinks.length >= 17, "the spec's deep links are listed");
+  const missing = wanted.filter((w) => !(byPage.get(`${w.page}.html`)?.ids.includes(w.anchor) ?? false)).map((w) => `${w.page}.html#${w.anchor} (${w.why})`);
+  assert.deepEqual(missing, [], "deep links with no element to land on");
+  for (const page of Object.keys(spec.anchors)) {
+    const browsed = byPage.get(`${page}.html`);
+    assert.ok(browsed, `docs/${page}.html is reachable from the index`);
+    assert.ok(browsed.externalLinks.includes(`https://hl7.org/fhir/smart-app-launch/${page}.html`), `${page}.html links to the spec page it reproduces`);
+  }
+  t.diagnostic(`${wanted.length} anchors and deep links checked on ${Object.keys(spec.anchors).length} pages`);
+});

@@ -45,8 +45,10 @@ describe("docs/authorization-example-jwks-and-signatures.spec-keys.md", () => {
     }
   });
 
-  test("says so in a sentence, and the index links it as the spec's page, reproduced", async () => {
-    assert.match(page, /\*\*The specification's page, reproduced\.\*\* .*the RS384 token below is the token the specification publishes, byte for byte/);
+  test("says so in a sentence a cell computed, and the index links it as the spec's page, reproduced", async () => {
+    assert.match(page, /\*\*The specification's page, reproduced\.\*\* .*compares its tokens with the ones the specification publishes/);
+    assert.match(page, /^ {4}RS384 token: is the specification's published token, byte for byte$/m);
+    assert.match(page, /^ {4}ES384 token: is the specification's published header and payload$/m);
     const index = await readFile(join(projectRoot, "docs", "index.html"), "utf8");
     assert.ok(index.includes(`<a href="${name}.spec-keys.html">the spec&#39;s page, reproduced</a>`), "index link");
   });
@@ -73,5 +75,36 @@ describe("a CI job rendering the page with other keys: -p keysDir=… --keys …
   test("fails when a token shown does not verify against the --keys folder", () => {
     assert.equal(wrongKeys.code, 1, wrongKeys.stdout + wrongKeys.stderr);
     assert.match(wrongKeys.stderr, /notebooks\/authorization-example-jwks-and-signatures\.ipynb, cell \d+: token eyJ[\w-]+… does not verify against keys\/spec\//);
+  });
+});
+
+describe("a changed claim in the JWKS notebook", () => {
+  let copy: ProjectCopy;
+  let run: RunResult;
+  let pageBefore: string;
+  before(async () => {
+    copy = await ProjectCopy.create({ warm: true });
+    const file = `notebooks/${name}.ipynb`;
+    const notebook = await copy.read(file);
+    const changed = notebook.replace('jti: \\"random-non-reusable-jwt-id-123\\"', 'jti: \\"random-non-reusable-jwt-id-124\\"');
+    assert.notEqual(changed, notebook, "the notebook sets the spec's jti");
+    await copy.write(file, changed);
+    pageBefore = await copy.read("docs", `${name}.md`);
+    run = await copy.run([file]);
+  });
+  after(async () => copy.dispose());
+
+  test("fails the spec-keys variant with a message naming it, and writes none of its page", async () => {
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /spec-keys variant \(keysDir \.\.\/keys\/spec\): the RS384 token is not the specification's published token, byte for byte; the ES384 token is not the specification's published header and payload/);
+    assert.equal(await copy.read("docs", `${name}.spec-keys.md`), await readFile(join(projectRoot, "docs", `${name}.spec-keys.md`), "utf8"));
+  });
+
+  test("still builds the default page, with the changed claim and the comparison it computed", async () => {
+    assert.match(run.stdout, new RegExp(`^ok {4}notebooks/${name}\\.ipynb {2}`, "m"), run.stdout);
+    const page = await copy.read("docs", `${name}.md`);
+    assert.notEqual(page, pageBefore);
+    assert.match(page, /"jti": "random-non-reusable-jwt-id-124"/);
+    assert.match(page, /^ {4}RS384 token: is not the specification's published token, byte for byte$/m);
   });
 });

@@ -29,7 +29,7 @@ test("the fixture site reads cleanly in Chromium from file://", { timeout: 120_0
   assert.deepEqual([...byName.keys()].sort(), ["demo.html", "index.html", "second.html"]);
 
   const index = byName.get("index.html")!;
-  assert.equal(index.title, "SMART backend services notebooks");
+  assert.equal(index.title, "SMART App Launch example notebooks");
   assert.equal(index.tokenViews, 0);
 
   const demo = byName.get("demo.html")!;

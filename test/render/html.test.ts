@@ -196,10 +196,10 @@ test("index: pages by name, titles linked, summaries, everything escaped", () =>
     { name: "01-intro", title: "Introduction", summary: "", file: "01-intro.html" },
   ];
   const html = renderIndex(pages);
-  assert.ok(html.includes("<title>SMART backend services notebooks</title>"));
+  assert.ok(html.includes("<title>SMART App Launch example notebooks</title>"));
   assert.ok(
     html.includes(
-      '<h1>SMART backend services notebooks</h1>\n<ul class="pages">\n' +
+      '<h1>SMART App Launch example notebooks</h1>\n<ul class="pages">\n' +
         '<li><a href="01-intro.html">Introduction</a></li>\n' +
         '<li><a href="02-keys.html">Keys &lt;and&gt; sets</a>\n<p>Public keys &amp; kids.</p></li>\n</ul>\n',
     ),

@@ -37,6 +37,10 @@ export interface BrowsedPage {
   overflowsPhone: boolean;
   /** Paths of its screenshots, when taken. */
   screenshots: string[];
+  /** The id of every element in the page, as Chromium's DOM has them (the targets of #fragments). */
+  ids: string[];
+  /** Its links that leave the site. */
+  externalLinks: string[];
 }
 
 export interface BrowseResult {
@@ -175,6 +179,8 @@ export async function browseSite(indexPath: string, screenshotDir?: string): Pro
         overflowsDesktop,
         overflowsPhone,
         screenshots,
+        ids: facts.ids,
+        externalLinks: facts.links.filter((link) => !link.startsWith("file:")),
       });
     }
 
