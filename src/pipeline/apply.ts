@@ -3,8 +3,8 @@ import { join, relative } from "node:path";
 import type { Project } from "../project.js";
 import { readIfExists } from "../write/atomic.js";
 import { nodeFileSystem } from "../write/fs-layer.js";
-import { fromManifest, MANIFEST_NAME, manifestPath, readManifest, serializeManifest } from "../write/manifest.js";
-import { orphanLabels, type DocsWriter } from "../write/writer.js";
+import { fromManifest, manifestPath, readManifest, serializeManifest } from "../write/manifest.js";
+import { orphanLabels, type DocsWriter, type OutputPlace } from "../write/writer.js";
 import type { NotebookProduct } from "./build-notebook.js";
 
 /** Every file a product stands for, the notebook included when it was executed. */
@@ -63,12 +63,12 @@ export async function staleFiles(product: NotebookProduct, root: string): Promis
 }
 
 /** For --check: pages the manifest lists for notebooks that no longer exist. */
-export async function orphanPages(project: Project): Promise<string[]> {
-  const { manifest } = await readManifest(nodeFileSystem, project.docsDir);
+export async function orphanPages(project: Project, output: OutputPlace): Promise<string[]> {
+  const { manifest } = await readManifest(nodeFileSystem, output.manifest);
   const lines: string[] = [];
   for (const label of await orphanLabels(nodeFileSystem, project, manifest)) {
     for (const entry of manifest.pages[label] ?? []) {
-      const path = fromManifest(project.docsDir, entry);
+      const path = fromManifest(output.base, entry);
       if ((await readIfExists(path)) !== undefined) lines.push(`${relative(project.root, path)}: orphan page, its notebook ${label} no longer exists`);
     }
   }
@@ -76,15 +76,15 @@ export async function orphanPages(project: Project): Promise<string[]> {
 }
 
 /** For --check: the manifest as a build would leave it, compared with the committed one. */
-export async function staleManifest(project: Project, products: readonly NotebookProduct[]): Promise<string[]> {
-  const { manifest } = await readManifest(nodeFileSystem, project.docsDir);
+export async function staleManifest(project: Project, output: OutputPlace, products: readonly NotebookProduct[]): Promise<string[]> {
+  const { manifest } = await readManifest(nodeFileSystem, output.manifest);
   const pages = { ...manifest.pages };
   for (const label of await orphanLabels(nodeFileSystem, project, manifest)) delete pages[label];
   for (const p of products) {
     const files = p.status === "unchanged" ? Object.keys(p.record.files) : [...p.files.keys()];
-    pages[manifestKey(p)] = files.map((f) => manifestPath(project.docsDir, f));
+    pages[manifestKey(p)] = files.map((f) => manifestPath(output.base, f));
   }
-  const path = join(project.docsDir, MANIFEST_NAME);
+  const path = output.manifest;
   const current = await readIfExists(path);
   const next = serializeManifest({ ...manifest, pages });
   if (current?.equals(next)) return [];
