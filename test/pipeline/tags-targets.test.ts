@@ -101,6 +101,15 @@ describe("the checks see what is published", () => {
     assert.match(failure(result.outcomes), /^notebooks\/shown\.ipynb, cell 3: token eyJ.* does not verify against/);
   });
 
+  test("an output that cannot become a file names its cell as Jupyter numbers it, removed cells before it", async (t) => {
+    const nb = JSON.parse(notebook([{ cell_type: "code", source: "setup()", tags: ["remove-cell"] }, { cell_type: "code", source: "plot()" }])) as { cells: { outputs: unknown[] }[] };
+    nb.cells[1]!.outputs.push({ output_type: "display_data", data: { "image/png": "QUJDRA" }, metadata: {} });
+    const project = await scratch(t, { broken: JSON.stringify(nb) });
+    const result = await build(project, ["broken"]);
+    assert.equal(result.exitCode, 1);
+    assert.equal(failure(result.outcomes), "notebooks/broken.ipynb: cell 2: image/png output is not valid base64 (incorrect padding)");
+  });
+
   test("an IG publishes the notebook: the same hidden cells fail its checks, and nothing is written", async (t) => {
     const project = await scratch(t, { hidden: HIDDEN });
     const ig = await mkdtemp(join(tmpdir(), "tags-targets-ig-"));
