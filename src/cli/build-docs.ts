@@ -127,10 +127,10 @@ async function main(): Promise<number> {
   if (parameterized) {
     // The source notebook is never rewritten with other values: its run goes elsewhere.
     const problem =
-      program.args.length === 0 ? "parameters apply to the notebooks named on the command line; name them"
+      target !== undefined ? "--ig publishes the notebooks as they are: parameters go with --out-dir"
+      : program.args.length === 0 ? "parameters apply to the notebooks named on the command line; name them"
       : opts.outDir === undefined ? "with parameters the executed notebook and its pages go to --out-dir DIR, which is required"
       : !opts.execute ? "parameters need the notebooks to run: drop --no-execute"
-      : target !== undefined ? "--ig publishes the notebooks as they are: parameters go with --out-dir"
       : undefined;
     if (problem) {
       process.stderr.write(`${problem}\n`);

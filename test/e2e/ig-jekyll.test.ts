@@ -91,6 +91,20 @@ describe("--ig pages rendered by Jekyll as the IG publisher renders them", { ski
     assert.equal((executed.cells[1] as { outputs: unknown[] }).outputs.length, 1, "the executed notebook goes to input/images");
   });
 
+  test("usage errors, exit 2 before anything runs: no such folder, --out-dir as well, parameters, a folder inside notebooks/", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--ig", join(ig, "missing")], /--ig .*missing: not a folder/],
+      [["--ig", ig, "--out-dir", join(ig, "out")], /--ig and --out-dir name two places/],
+      [["--ig", ig, "-p", "x=1", "notebooks/liquid-output.ipynb"], /--ig publishes the notebooks as they are/],
+      [["--ig", "notebooks"], /--ig notebooks overlaps notebooks\//],
+    ];
+    for (const [args, message] of cases) {
+      const r = await copy.run(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+  });
+
   test("every token on every page arrives intact in the HTML", async () => {
     let count = 0;
     for (const name of names) {
