@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, test, type TestContext } from "node:test";
@@ -162,5 +162,19 @@ describe("the IG target", () => {
     await writeFile(join(project.notebooksDir, "page.ipynb"), notebook([{ cell_type: "code", source: "x", output: "no image\n" }]));
     assert.equal((await build(project, ["page"], { target })).exitCode, 0);
     assert.deepEqual(await filesUnder(ig), ["input/.docs-manifest.json", "input/images/page.ipynb", "input/pages/index.md", "input/pages/page.md"]);
+  });
+
+  test("a link inside the IG is refused, naming it, and nothing is written through it", async (t) => {
+    const project = await scratch(t, { page: notebook([{ cell_type: "code", source: "x", output: "shown\n" }]) });
+    const ig = await mkdtemp(join(tmpdir(), "tags-targets-ig-"));
+    const elsewhere = await mkdtemp(join(tmpdir(), "tags-targets-elsewhere-"));
+    t.after(() => Promise.all([rm(ig, { recursive: true, force: true }), rm(elsewhere, { recursive: true, force: true })]));
+    await mkdir(join(ig, "input"));
+    await symlink(elsewhere, join(ig, "input", "pages"));
+    const result = await build(project, ["page"], { target: igTarget(project, ig) });
+    assert.equal(result.exitCode, 2);
+    assert.match(failure(result.outcomes), /input\/pages.* lies under a symbolic link, .*input\/pages; the build never writes through links/);
+    assert.deepEqual(await filesUnder(elsewhere), []);
+    assert.deepEqual(await filesUnder(join(ig, "input", "images")), []);
   });
 });
