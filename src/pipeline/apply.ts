@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import type { Project } from "../project.js";
 import { readIfExists } from "../write/atomic.js";
 import { nodeFileSystem } from "../write/fs-layer.js";
@@ -36,6 +36,12 @@ export async function writeProduct(product: NotebookProduct, writer: DocsWriter)
   });
 }
 
+/** A path as messages name it: relative to the project inside it, whole elsewhere (an IG's folder). */
+function shown(root: string, path: string): string {
+  const rel = relative(root, path);
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
+
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name)).sort();
@@ -52,12 +58,12 @@ export async function staleFiles(product: NotebookProduct, root: string): Promis
   if (product.status !== "unchanged") {
     for (const [path, next] of files) {
       const current = await readIfExists(path);
-      if (!current?.equals(next)) diffs.push(shortDiff(relative(root, path), current, next));
+      if (!current?.equals(next)) diffs.push(shortDiff(shown(root, path), current, next));
     }
   }
   const expected = new Set(product.status === "unchanged" ? Object.keys(product.record.files) : files.keys());
   for (const path of await filesUnder(product.extractDir)) {
-    if (!expected.has(path)) diffs.push(shortDiff(relative(root, path), await readIfExists(path), undefined));
+    if (!expected.has(path)) diffs.push(shortDiff(shown(root, path), await readIfExists(path), undefined));
   }
   return diffs;
 }
@@ -69,7 +75,7 @@ export async function orphanPages(project: Project, output: OutputPlace): Promis
   for (const label of await orphanLabels(nodeFileSystem, project, manifest)) {
     for (const entry of manifest.pages[label] ?? []) {
       const path = fromManifest(output.base, entry);
-      if ((await readIfExists(path)) !== undefined) lines.push(`${relative(project.root, path)}: orphan page, its notebook ${label} no longer exists`);
+      if ((await readIfExists(path)) !== undefined) lines.push(`${shown(project.root, path)}: orphan page, its notebook ${label} no longer exists`);
     }
   }
   return lines;
@@ -89,5 +95,5 @@ export async function staleManifest(project: Project, output: OutputPlace, produ
   const next = serializeManifest({ ...manifest, pages });
   if (current?.equals(next)) return [];
   const { shortDiff } = await import("../check/diff.js");
-  return [shortDiff(relative(project.root, path), current, next)];
+  return [shortDiff(shown(project.root, path), current, next)];
 }
