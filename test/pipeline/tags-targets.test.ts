@@ -89,9 +89,12 @@ describe("the checks see what is published", () => {
     const project = await scratch(t, { hidden: HIDDEN });
     const result = await build(project, ["hidden"]);
     assert.equal(result.exitCode, 0, failure(result.outcomes));
-    const page = await readFile(join(project.docsDir, "hidden.md"), "utf8");
-    assert.ok(!page.includes(rsa.d!) && !page.includes(BAD_TOKEN), "neither the key nor the token is on the page");
-    assert.match(page, /shown/);
+    for (const file of ["hidden.md", "hidden.html"]) {
+      const page = await readFile(join(project.docsDir, file), "utf8");
+      assert.ok(!page.includes(rsa.d!) && !page.includes(BAD_TOKEN) && !page.includes("const again"), `${file}: neither the key, the token nor the hidden code`);
+      assert.match(page, /shown/, file);
+      assert.match(page, /console\.log\(token\)/, `${file}: remove-output keeps the code`);
+    }
   });
 
   test("a hidden input whose output is shown is checked, the cell named as Jupyter numbers it", async (t) => {
