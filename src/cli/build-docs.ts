@@ -1,6 +1,6 @@
 // The build's command line: options, the notebooks to build, the lock, the build and its report.
 import { statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter, outcomeLine } from "./progress.js";
 import { noopStampContent, stampPath, type NoopReads } from "../cache/noop-stamp.js";
@@ -15,6 +15,7 @@ import { runBuild } from "../pipeline/run.js";
 import { acquireBuildLock } from "../write/lock.js";
 import { MANIFEST_NAME } from "../write/manifest.js";
 import { parameterizedJob, withVariants } from "../pipeline/variants.js";
+import type { Target } from "../targets/types.js";
 import { mergeParameters, parseParameterArguments, readParametersFile } from "../params/values.js";
 
 const EXIT_USAGE = 2;
@@ -50,6 +51,7 @@ const program = new Command()
   .option("--no-checks", "skip token verification and the private-key guard for this run (for notebooks that are not this project's pages)")
   .option("--force", "execute every notebook even when its inputs did not change since the last build")
   .option("--out-dir <dir>", "write the docs into this folder instead of docs/")
+  .option("--ig <dir>", "write the pages for an HL7 IG rooted at this folder: <dir>/input/pages/<name>.md (Liquid-safe Markdown) and <dir>/input/images/<name>.ipynb with its extracted files; docs/ and notebooks/ stay as they are")
   .option("--timeout <seconds>", "longest a single cell may run (at most 86400)", timeoutSeconds, 60)
   .option("-j, --jobs <n>", "notebooks run at once (default: one per CPU, as memory allows)", positiveInteger, defaultJobs())
   .option("--max-output <chars>", "most characters of output a cell may produce (streams and display payloads); more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
@@ -72,6 +74,7 @@ interface CliOptions {
   check?: boolean;
   force?: boolean;
   outDir?: string;
+  ig?: string;
   timeout: number;
   jobs: number;
   maxOutput: number;
@@ -97,6 +100,20 @@ async function main(): Promise<number> {
     process.stderr.write(`--out-dir ${opts.outDir}: not a folder\n`);
     return EXIT_USAGE;
   }
+  let target: Target | undefined;
+  if (opts.ig !== undefined) {
+    const problem =
+      opts.outDir !== undefined ? "--ig and --out-dir name two places for the pages: give one"
+      : statSync(resolve(opts.ig), { throwIfNoEntry: false })?.isDirectory() !== true ? `--ig ${opts.ig}: not a folder (the IG's root, holding input/)`
+      : overlaps(resolve(opts.ig), project) ? `--ig ${opts.ig} overlaps ${relative(process.cwd(), project.notebooksDir) || "."}/ or ${relative(process.cwd(), project.docsDir) || "."}/: give the IG's own folder`
+      : undefined;
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      return EXIT_USAGE;
+    }
+    const { igTarget } = await import("../targets/ig.js");
+    target = igTarget(project, resolve(opts.ig));
+  }
   if (opts.keys !== undefined) {
     project.keysDir = resolve(opts.keys);
     if (!statSync(project.keysDir, { throwIfNoEntry: false })?.isDirectory()) {
@@ -110,7 +127,8 @@ async function main(): Promise<number> {
   if (parameterized) {
     // The source notebook is never rewritten with other values: its run goes elsewhere.
     const problem =
-      program.args.length === 0 ? "parameters apply to the notebooks named on the command line; name them"
+      target !== undefined ? "--ig publishes the notebooks as they are: parameters go with --out-dir"
+      : program.args.length === 0 ? "parameters apply to the notebooks named on the command line; name them"
       : opts.outDir === undefined ? "with parameters the executed notebook and its pages go to --out-dir DIR, which is required"
       : !opts.execute ? "parameters need the notebooks to run: drop --no-execute"
       : undefined;
@@ -141,10 +159,13 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const jobs = parameterized
-    ? paths.map((p) => parameterizedJob(jobFor(p, project), params, opts.allowUndeclared === true))
-    : await withVariants(paths.map((p) => jobFor(p, project)), project);
-  await preflight(project, jobs, { listed: program.args.length > 0 ? await defaultNotebooks(project) : [], execute: opts.execute });
+  // An IG gets each notebook's own page: a variant's notebook is not kept, and the IG lists its pages itself.
+  const jobs = target
+    ? target.place(paths.map((p) => jobFor(p, project)))
+    : parameterized
+      ? paths.map((p) => parameterizedJob(jobFor(p, project), params, opts.allowUndeclared === true))
+      : await withVariants(paths.map((p) => jobFor(p, project)), project);
+  await preflight(project, jobs, { listed: program.args.length > 0 ? await defaultNotebooks(project) : [], execute: opts.execute, ...(target ? { target } : {}) });
   let warned = false;
   const warn = (line: string): void => {
     warned = true;
@@ -160,11 +181,12 @@ async function main(): Promise<number> {
       });
   let done: Built;
   try {
-    done = await build(opts, project, jobs, warn);
+    done = await build(opts, project, jobs, warn, target);
     // A writing run that changed nothing and had nothing to say records what it read, so that
     // the same command answers from a stat of those files next time (cache/noop-stamp.ts); any
     // other writing run drops that record. Under the lock, through the writer, as every file.
-    if (!opts.check) {
+    // The stamp vouches for docs/; a build into an IG leaves it alone.
+    if (!opts.check && target === undefined) {
       const eligible = done.noop !== undefined && !warned && opts.checks && !parameterized && program.args.length === 0;
       const stamp = eligible ? noopStampContent({ argv: process.argv.slice(2), cwd: process.cwd(), stdout: [...optOutLines, ...done.noop!.lines].join(""), summary: done.noop!.summary }, done.noop!.reads) : null;
       await keepNoopStamp(project, stamp, opts.verbose === true ? warn : undefined);
@@ -198,7 +220,7 @@ interface Built {
 }
 
 /** The build itself, once the notebooks are known to be buildable and the lock is held. */
-async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void): Promise<Built> {
+async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void, target: Target | undefined): Promise<Built> {
   // A notebook runs arbitrary code: prove it changed nothing but its own outputs.
   // Before the first notebook runs (not at all when the cache says none must): the project's
   // files, to prove afterwards that the notebooks changed nothing else, and the secrets of keys/,
@@ -245,6 +267,7 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
       reporter,
       warn,
       beforeExecute,
+      ...(target ? { target } : {}),
     });
   } finally {
     reporter.stop();
@@ -252,7 +275,7 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   // Only an executed notebook ran code (a failed one may have run some).
   const ran = result.outcomes.some((o) => !o.ok || o.product.status === "executed");
   if (snapshot && ran && !controller.signal.aborted) {
-    const written = new Set([join(project.docsDir, "index.html"), join(project.docsDir, MANIFEST_NAME), project.cacheFile]);
+    const written = new Set([join(project.docsDir, "index.html"), join(project.docsDir, MANIFEST_NAME), project.cacheFile, ...(target ? [target.output.manifest] : [])]);
     for (const o of result.outcomes) if (o.ok && !opts.check) for (const path of o.changed) written.add(path);
     // The pages of a renamed or deleted notebook, removed by the build itself through its manifest.
     for (const path of result.removed) written.add(path);
@@ -277,11 +300,20 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const summary = `${result.outcomes.length} notebook(s), ${failed.length} failed${opts.check ? `, ${result.stale.length} stale file(s)` : ""}`;
   process.stdout.write(`${summary}, ${seconds} s\n`);
-  if (result.exitCode !== 0 || ran || opts.check || opts.force) return { exitCode: result.exitCode };
+  if (result.exitCode !== 0 || ran || opts.check || opts.force || target) return { exitCode: result.exitCode };
   const { noopReads } = await import("../pipeline/noop-reads.js");
   const reads = await noopReads(project, result.outcomes, process.argv[1]!);
   // Lines as a log shows them, in the order of the notebooks.
   return { exitCode: 0, ...(reads ? { noop: { lines: result.outcomes.map((o) => `${outcomeLine(o, false)}\n`), summary, reads } } : {}) };
+}
+
+/** Whether a folder lies inside notebooks/ or docs/, or holds either. */
+function overlaps(dir: string, project: Project): boolean {
+  const inside = (a: string, b: string): boolean => {
+    const rel = relative(b, a);
+    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  };
+  return [project.notebooksDir, project.docsDir].some((d) => inside(dir, d) || inside(d, dir));
 }
 
 main().then(

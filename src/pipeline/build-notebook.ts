@@ -13,7 +13,8 @@ import type { Finding, RenderedPage, StageContext } from "../stages/types.js";
 import type { KeyRing } from "../tokens/keyring.js";
 import { BoundedReadError, readBounded } from "../io/read-bounded.js";
 import { readIfExists } from "../write/atomic.js";
-import type { NotebookJob } from "./jobs.js";
+import type { Target } from "../targets/types.js";
+import { extractDirOf, pageFilePath, type NotebookJob } from "./jobs.js";
 import { parametersKey } from "./variants.js";
 
 export interface BuildSettings {
@@ -32,6 +33,8 @@ export interface BuildSettings {
   projectRoot: string;
   /** Awaited before the notebook executes: no notebook code runs before it has resolved. */
   beforeExecute?: () => Promise<void>;
+  /** Where the pages go and in which formats (default: docs/). */
+  target?: Pick<Target, "renderers" | "publishesNotebook">;
 }
 
 /** What building one notebook produced, before anything is written. */
@@ -143,7 +146,7 @@ export async function buildNotebook(
     record.dir === job.docsDir &&
     (!settings.execute || record.inputs === inputs);
   if (upToDate && (await recordedFilesIntact(record))) {
-    const extractDir = join(job.docsDir, `${job.name}_files`);
+    const extractDir = extractDirOf(job);
     const sources = profile ? profile.fingerprintSources?.() : { files: [], dirs: [] };
     if (sources) {
       for (const file of [...sources.files, ...Object.keys(record.files)]) reads.files.add(file);
@@ -164,7 +167,7 @@ export async function buildNotebook(
   // whenever its pages are not known to be up to date.
   const mustExecute =
     settings.execute && (job.notebookOut !== undefined || settings.force || record === undefined || record.inputs !== inputs || record.outputs !== storedOutputs);
-  const { STABILIZERS, CHECKS, RENDERERS } = await import("../stages/index.js");
+  const { STABILIZERS, PAGE_PREPROCESSORS, CHECKS, RENDERERS } = await import("../stages/index.js");
   const ctx: StageContext = {
     label: job.label,
     notebookPath: job.path,
@@ -203,27 +206,41 @@ export async function buildNotebook(
     notebookText = serializeNotebook(notebook);
   }
 
+  // What the page shows: tagged cells removed, hidden sources gone (nbconvert's preprocessors).
+  const { wholeNotebook } = await import("../render/tag-remove.js");
+  let view = wholeNotebook(notebook);
+  for (const preprocessor of PAGE_PREPROCESSORS) view = preprocessor.apply(view, ctx);
+
   // The docs must never show a token that does not verify, nor a private key: every check
-  // runs, and every finding is reported.
+  // runs, and every finding is reported. They see what is published: the page, or the whole
+  // notebook where it is published beside the page.
   if (settings.checks) {
+    const seen = settings.target?.publishesNotebook ? wholeNotebook(notebook) : view;
     const findings: Finding[] = [];
-    for (const check of CHECKS) findings.push(...(await check.check(notebook, ctx)));
-    if (findings.length > 0) throw new ChecksFailedError(job.label, findings);
+    for (const check of CHECKS) findings.push(...(await check.check(seen.notebook, ctx)));
+    // Cells named as Jupyter numbers them, whatever the page left out.
+    const located = findings.map((f) => (f.cell === undefined ? f : { ...f, cell: seen.origin[f.cell - 1]! + 1 }));
+    if (located.length > 0) throw new ChecksFailedError(job.label, located);
   }
 
   const page: RenderedPage = { files: new Map() };
+  const renderers = settings.target ? await settings.target.renderers() : RENDERERS;
   try {
-    for (const renderer of RENDERERS) await renderer.render(notebook, ctx, page);
+    for (const renderer of renderers) await renderer.render(view.notebook, ctx, page);
   } catch (e) {
     // A notebook the renderers cannot handle is refused (exit 2), not a crash of the build.
+    const { ExtractError } = await import("../render/extract.js");
+    if (e instanceof ExtractError) throw NotebookError.of(job.label, e.renumbered(view.origin));
     if (e instanceof DocsError) throw NotebookError.of(job.label, e);
     const error = e instanceof Error ? e : new Error(String(e));
     throw new NotebookUsageError(job.label, `cannot be rendered: ${error.message}`, error.stack ?? "");
   }
-  const files = new Map([...page.files].map(([rel, content]) => [join(job.docsDir, rel), content]));
+  const files = new Map([...page.files].map(([rel, content]) => [pageFilePath(job, rel), content]));
   const summary = page.summary ?? { name: job.name, title: job.name, summary: "", file: `${job.name}.html` };
-  // With parameters the executed notebook goes beside its pages, or nowhere for a variant.
+  // With parameters the executed notebook goes beside its pages, or nowhere for a variant; a
+  // target that publishes the notebook takes the stored one when it was not executed.
   if (typeof job.notebookOut === "string" && notebookText !== undefined) files.set(job.notebookOut, Buffer.from(notebookText, "utf8"));
+  else if (typeof job.notebookOut === "string" && settings.target?.publishesNotebook) files.set(job.notebookOut, raw);
   const writeBack = job.notebookOut === undefined ? notebookText : undefined;
 
   const writtenNotebook = writeBack === undefined ? raw : Buffer.from(writeBack, "utf8");
@@ -234,7 +251,7 @@ export async function buildNotebook(
     cells: notebook.cells.length,
     ...(writeBack === undefined ? {} : { notebookText: writeBack }),
     files,
-    extractDir: join(job.docsDir, `${job.name}_files`),
+    extractDir: extractDirOf(job),
     summary,
     record: {
       inputs,

@@ -12,6 +12,8 @@ export interface NotebookJob {
   name: string;
   /** Folder of the page: docs/, mirroring sub-folders of notebooks/. */
   docsDir: string;
+  /** Folder of the page's `<name>_files/` when not beside the page (an IG's input/images). */
+  filesDir?: string;
   /** Values injected after the parameters cell: from the command line or a variant (src/pipeline/variants.ts). */
   params?: GivenParameters;
   allowUndeclared?: boolean;
@@ -30,6 +32,14 @@ export interface NotebookJob {
   /** Key of this job's record in the build state, when it differs from the label. */
   stateKey?: string;
 }
+
+/** Where a file of a job's page goes, by its path relative to the page as renderers name it. */
+export function pageFilePath(job: NotebookJob, rel: string): string {
+  return rel.startsWith(`${job.name}_files/`) ? join(job.filesDir ?? job.docsDir, rel) : join(job.docsDir, rel);
+}
+
+/** The folder of a job's extracted outputs. */
+export const extractDirOf = (job: NotebookJob): string => join(job.filesDir ?? job.docsDir, `${job.name}_files`);
 
 export function jobFor(path: string, project: Project): NotebookJob {
   const abs = resolve(path);

@@ -5,7 +5,9 @@ import type { Project } from "../project.js";
 import { Bounds, isInside, UnsafePathError } from "../write/bounds.js";
 import { nodeFileSystem } from "../write/fs-layer.js";
 import { MANIFEST_NAME } from "../write/manifest.js";
-import { jobFor, type NotebookJob } from "./jobs.js";
+import { extractDirOf, jobFor, type NotebookJob } from "./jobs.js";
+import type { Target } from "../targets/types.js";
+import { docsOutput } from "../write/writer.js";
 
 interface Problem {
   code: ErrorCode;
@@ -73,7 +75,7 @@ export function pageCollisions(project: Project, jobs: readonly NotebookJob[]): 
  * What can be known to be wrong before any notebook runs: an --out-dir over notebooks/, pages
  * that collide, links where the build would read or write. All of it refused with exit 2.
  */
-export async function preflight(project: Project, jobs: readonly NotebookJob[], options: { listed: readonly string[]; execute: boolean }): Promise<void> {
+export async function preflight(project: Project, jobs: readonly NotebookJob[], options: { listed: readonly string[]; execute: boolean; target?: Pick<Target, "output" | "site"> }): Promise<void> {
   const problems: Problem[] = [];
   const show = (p: string): string => relative(project.root, p) || ".";
   if (isInside(project.docsDir, project.notebooksDir) || isInside(project.notebooksDir, project.docsDir)) {
@@ -84,11 +86,15 @@ export async function preflight(project: Project, jobs: readonly NotebookJob[], 
   for (const path of options.listed) if (!all.has(path)) all.set(path, jobFor(path, project));
   problems.push(...pageCollisions(project, [...all.values()]));
 
-  const bounds = new Bounds([project.root, project.docsDir], (p) => relative(project.root, p) || p);
-  const targets = [join(project.docsDir, "index.html"), join(project.docsDir, MANIFEST_NAME)];
+  const site = options.target === undefined || options.target.site;
+  const output = options.target?.output ?? docsOutput(project);
+  const bounds = new Bounds(output.roots, (p) => relative(project.root, p) || p, output.only);
+  const targets = site ? [join(project.docsDir, "index.html"), output.manifest] : [output.manifest];
   for (const job of jobs) {
-    targets.push(join(job.docsDir, `${job.name}.md`), join(job.docsDir, `${job.name}.html`), join(job.docsDir, `${job.name}_files`));
-    if (options.execute) targets.push(job.path);
+    targets.push(join(job.docsDir, `${job.name}.md`), extractDirOf(job));
+    if (site) targets.push(join(job.docsDir, `${job.name}.html`));
+    if (site && options.execute) targets.push(job.path);
+    if (!site && typeof job.notebookOut === "string") targets.push(job.notebookOut);
   }
   for (const target of new Set(targets)) {
     try {

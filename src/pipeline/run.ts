@@ -15,6 +15,8 @@ import { orphanPages, staleFiles, staleManifest, writeProduct } from "./apply.js
 import { buildNotebook, type NotebookProduct } from "./build-notebook.js";
 import { defaultNotebooks, jobFor, type NotebookJob } from "./jobs.js";
 import { withVariants } from "./variants.js";
+import { docsTarget } from "../targets/docs.js";
+import type { Target } from "../targets/types.js";
 
 export interface RunOptions {
   project: Project;
@@ -34,6 +36,8 @@ export interface RunOptions {
   warn?: (line: string) => void;
   /** Awaited before any notebook executes, once a run (what must be known before code runs). */
   beforeExecute?: () => Promise<void>;
+  /** Where the pages go (default: docs/, or the --out-dir in `project.docsDir`). */
+  target?: Target;
 }
 
 export type Outcome =
@@ -62,6 +66,7 @@ export interface RunResult {
  */
 export async function runBuild(options: RunOptions): Promise<RunResult> {
   const { project } = options;
+  const target = options.target ?? docsTarget(project);
   const warn = options.warn ?? (() => undefined);
   const state = await loadState(project.cacheFile, warn);
   // Records vouch for pages verified against the keys of their build: new keys void them all.
@@ -69,7 +74,7 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
   if (state.keys !== keys) state.notebooks = {};
   state.keys = keys;
   state.tool = await toolFingerprint(state.tool);
-  const writer = options.check ? undefined : await DocsWriter.open(project, warn);
+  const writer = options.check ? undefined : await DocsWriter.open(project, warn, undefined, target.output);
   if (options.check && (await readIfExists(journalPathOf(project))) !== undefined) {
     warn("a previous build was stopped while writing; the next `npm run docs` finishes or undoes its files");
   }
@@ -101,9 +106,10 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         ring,
         checks: options.checks,
         projectRoot: project.root,
+        target,
         ...(options.beforeExecute ? { beforeExecute: options.beforeExecute } : {}),
         ...(options.transport ? { transport: options.transport } : {}),
-      }, state.notebooks[job.stateKey ?? job.label], (cell, cells) => options.reporter.cell(job, cell, cells));
+      }, target.site ? state.notebooks[job.stateKey ?? job.label] : undefined, (cell, cells) => options.reporter.cell(job, cell, cells));
       let changed: string[];
       if (options.check) {
         const diffs = await staleFiles(product, project.root);
@@ -111,8 +117,9 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         changed = diffs;
       } else {
         changed = await writeProduct(product, writer!);
-        // The cache describes the project's own notebooks; one outside it leaves no trace here.
-        if (insideProject(job.path, project)) state.notebooks[job.stateKey ?? job.label] = product.record;
+        // The cache describes the project's own notebooks and site; one outside it, or pages
+        // written elsewhere (an IG), leave no trace here.
+        if (target.site && insideProject(job.path, project)) state.notebooks[job.stateKey ?? job.label] = product.record;
       }
       outcome = { job, ok: true, product, seconds: seconds(), changed };
     } catch (e) {
@@ -128,13 +135,13 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
   if (!options.signal.aborted) {
     if (writer) removed.push(...(await writer.removeOrphans()));
     else {
-      stale.push(...(await orphanPages(project)));
-      stale.push(...(await staleManifest(project, outcomes.flatMap((o) => (o.ok ? [o.product] : [])))));
+      stale.push(...(await orphanPages(project, target.output)));
+      stale.push(...(await staleManifest(project, target.output, outcomes.flatMap((o) => (o.ok ? [o.product] : [])))));
     }
-    await buildIndex(options, state, outcomes, stale, writer);
+    if (target.site) await buildIndex(options, state, outcomes, stale, writer);
   }
   // A build of notebooks from elsewhere (into another --out-dir) creates no cache in the project.
-  const touchesProject = options.jobs.some((job) => insideProject(job.path, project));
+  const touchesProject = target.site && options.jobs.some((job) => insideProject(job.path, project));
   if (writer && !options.signal.aborted && touchesProject) await writer.writeFile(project.cacheFile, serializeState(state));
 
   return { outcomes, stale, removed, exitCode: exitCodeOf(outcomes, stale, options.signal) };

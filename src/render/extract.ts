@@ -19,8 +19,14 @@ const BINARY = new Set(["image/png", "image/jpeg", "application/pdf"]);
 /** An output that cannot become a file (bad base64, an unsafe or repeated filename): the notebook's fault, not a crash. */
 export class ExtractError extends DocsError {
   override name = "ExtractError";
-  constructor(message: string) {
-    super("ERR_OUTPUT_INVALID", message);
+  /** `cellIndex`: 0-based, in the notebook the renderer was given. */
+  constructor(readonly cellIndex: number, readonly problem: string) {
+    super("ERR_OUTPUT_INVALID", `cell ${cellIndex + 1}: ${problem}`);
+  }
+
+  /** The same error naming the cell as Jupyter numbers it, when the page left cells out (`origin`: see PageView). */
+  renumbered(origin: readonly number[]): ExtractError {
+    return new ExtractError(origin[this.cellIndex] ?? this.cellIndex, this.problem);
   }
 }
 
@@ -42,7 +48,8 @@ export function extractOutputFiles(
     const path = `${at.name}_files/${fileName(metadata.filename, ext, at)}`;
     if (files.has(path)) {
       throw new ExtractError(
-        `cell ${at.cellIndex + 1}: output file ${path} is written by more than one output; ` +
+        at.cellIndex,
+        `output file ${path} is written by more than one output; ` +
           `output "filename" metadata must be unique within a notebook`,
       );
     }
@@ -56,7 +63,7 @@ function fileName(custom: unknown, ext: string, at: { name: string; cellIndex: n
   if (typeof custom === "string" && custom !== "") {
     // nbconvert would also accept absolute paths and "..", writing outside the output folder.
     if (custom.startsWith("/") || custom.split("/").includes("..")) {
-      throw new ExtractError(`cell ${at.cellIndex + 1}: output "filename" metadata ${JSON.stringify(custom)} must stay inside the files folder`);
+      throw new ExtractError(at.cellIndex, `output "filename" metadata ${JSON.stringify(custom)} must stay inside the files folder`);
     }
     return custom.endsWith(ext) ? custom : custom + ext;
   }
@@ -77,7 +84,7 @@ const B64_VALUE = new Map([...B64].map((c, i) => [c.charCodeAt(0), i]));
  */
 export function decodeBase64(value: unknown, mime: string, cellIndex: number): Buffer {
   const fail = (why: string): never => {
-    throw new ExtractError(`cell ${cellIndex + 1}: ${mime} output is not valid base64 (${why})`);
+    throw new ExtractError(cellIndex, `${mime} output is not valid base64 (${why})`);
   };
   if (typeof value !== "string") return fail("not a string");
   if (/[^\x00-\x7f]/.test(value)) fail("non-ASCII characters");

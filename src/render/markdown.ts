@@ -22,15 +22,25 @@ const RAW_KEPT = new Set(["text/markdown", "text/html", ""]);
 /** nbconvert's display priority for markdown: the first type present is shown. */
 const PRIORITY = ["text/html", "text/markdown", "image/svg+xml", "text/latex", "image/png", "image/jpeg", "text/plain"];
 
-export function renderMarkdown(nb: INotebookContent, name: string): RenderedMarkdown {
+export interface MarkdownOptions {
+  /**
+   * Applied to every block the notebook's code made (a code cell's input, each output), not to
+   * what an author wrote in markdown and raw cells: a target's escaping (Liquid for an IG). The
+   * blocks start and end with a line break; without it the page is nbconvert's.
+   */
+  literal?: (block: string) => string;
+}
+
+export function renderMarkdown(nb: INotebookContent, name: string, options: MarkdownOptions = {}): RenderedMarkdown {
   const files = new Map<string, Buffer>();
   const metadata = (nb.metadata ?? {}) as Record<string, unknown>;
-  const parts = nb.cells.map((cell, cellIndex) => renderCell(cell, cellIndex, name, metadata, files));
+  const literal = options.literal ?? ((block: string) => block);
+  const parts = nb.cells.map((cell, cellIndex) => renderCell(cell, cellIndex, name, metadata, files, literal));
   // The exporter strips leading line breaks from the whole document.
   return { markdown: parts.join("").replace(/^[\r\n]+/, ""), files };
 }
 
-function renderCell(cell: ICell, cellIndex: number, name: string, metadata: Record<string, unknown>, files: Map<string, Buffer>): string {
+function renderCell(cell: ICell, cellIndex: number, name: string, metadata: Record<string, unknown>, files: Map<string, Buffer>, literal: (block: string) => string): string {
   const hidden = isRemovedSource(cell);
   switch (cell.cell_type) {
     case "markdown":
@@ -42,7 +52,7 @@ function renderCell(cell: ICell, cellIndex: number, name: string, metadata: Reco
       return typeof mime === "string" && RAW_KEPT.has(mime.toLowerCase()) ? joinLines(cell.source) : "";
     }
     case "code":
-      return renderCodeCell(cell as ICodeCell, cellIndex, name, metadata, files, hidden);
+      return renderCodeCell(cell as ICodeCell, cellIndex, name, metadata, files, hidden, literal);
     default:
       return "\nunknown type  \n";
   }
@@ -55,15 +65,16 @@ function renderCodeCell(
   metadata: Record<string, unknown>,
   files: Map<string, Buffer>,
   hidden: boolean,
+  literal: (block: string) => string,
 ): string {
   const source = joinLines(cell.source);
   let out = "";
   if (!hidden) {
     // in_prompt block ("\n") then input block.
-    out += "\n" + "\n```" + fenceLanguage(cell, source, metadata) + "\n" + source + "\n```\n";
+    out += "\n" + literal("\n```" + fenceLanguage(cell, source, metadata) + "\n" + source + "\n```\n");
   }
   prepareOutputs(cell.outputs ?? []).forEach((output, outputIndex) => {
-    out += renderOutput(output, { name, cellIndex, outputIndex }, files);
+    out += literal(renderOutput(output, { name, cellIndex, outputIndex }, files));
   });
   return out;
 }
@@ -118,12 +129,17 @@ function isRemovedSource(cell: ICell): boolean {
   return typeof transient === "object" && transient !== null && Boolean((transient as Record<string, unknown>).remove_source);
 }
 
+/** A renderer of `<name>.md` and the extracted images under `<name>_files/`, with a target's escaping. */
+export function markdownRendererWith(options: MarkdownOptions): Renderer {
+  return {
+    name: "markdown",
+    render(nb, ctx, page) {
+      const { markdown, files } = renderMarkdown(nb, ctx.name, options);
+      page.files.set(`${ctx.name}.md`, Buffer.from(markdown, "utf8"));
+      for (const [rel, content] of files) page.files.set(rel, content);
+    },
+  };
+}
+
 /** `<name>.md` as nbconvert writes it, and the extracted images under `<name>_files/`. */
-export const markdownRenderer: Renderer = {
-  name: "markdown",
-  render(nb, ctx, page) {
-    const { markdown, files } = renderMarkdown(nb, ctx.name);
-    page.files.set(`${ctx.name}.md`, Buffer.from(markdown, "utf8"));
-    for (const [rel, content] of files) page.files.set(rel, content);
-  },
-};
+export const markdownRenderer: Renderer = markdownRendererWith({});

@@ -33,6 +33,26 @@ export interface Stabilizer {
   apply(nb: INotebookContent, ctx: StageContext): INotebookContent | Promise<INotebookContent>;
 }
 
+/**
+ * What a page shows of the executed notebook: the notebook as the page preprocessors left it,
+ * and for each of its cells the 0-based index of that cell in the executed notebook (so that
+ * messages name cells as Jupyter numbers them).
+ */
+export interface PageView {
+  notebook: INotebookContent;
+  origin: number[];
+}
+
+/**
+ * Turns the executed notebook into what its page shows (cells removed, sources hidden), as
+ * nbconvert's preprocessors run before its template. Pure. The checks and renderers see the
+ * result; the executed notebook is written whole.
+ */
+export interface PagePreprocessor {
+  readonly name: string;
+  apply(view: PageView, ctx: StageContext): PageView;
+}
+
 /** One thing wrong with a notebook's outputs; a check reports all of them, never only the first. */
 export interface Finding {
   code: ErrorCode;

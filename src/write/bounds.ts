@@ -23,8 +23,14 @@ export function isInside(inner: string, outer: string): boolean {
  */
 export class Bounds {
   readonly roots: string[];
+  private readonly only: string[] | undefined;
 
-  constructor(roots: readonly string[], private readonly show: (path: string) => string = (p) => p) {
+  /**
+   * `only`: when given, a target must also lie inside one of these (folders or files under a
+   * root); links are still looked for all the way up to the root.
+   */
+  constructor(roots: readonly string[], private readonly show: (path: string) => string = (p) => p, only?: readonly string[]) {
+    this.only = only?.map((p) => resolve(p));
     // A root inside another (docs/ in the project) is no root of its own: docs/ itself is then
     // checked for being a link like any folder below the project.
     const resolved = [...new Set(roots.map((r) => resolve(r)))];
@@ -41,6 +47,9 @@ export class Bounds {
     const root = this.rootOf(target);
     if (root === undefined) {
       throw new UnsafePathError(`${this.show(target)}: outside the folders the build writes (${this.roots.map(this.show).join(", ")}); refused`);
+    }
+    if (this.only && !this.only.some((p) => isInside(target, p))) {
+      throw new UnsafePathError(`${this.show(target)}: outside the places the build writes (${this.only.map(this.show).join(", ")}); refused`);
     }
     const chain: string[] = [];
     for (let p = target; p !== root; p = dirname(p)) chain.unshift(p);

@@ -1,4 +1,4 @@
-import { join, posix, relative, sep } from "node:path";
+import { basename, join, posix, relative, sep } from "node:path";
 import { readIfPresent, type FileSystem } from "./fs-layer.js";
 
 /** The committed record of what the build wrote into a docs folder, beside the pages. */
@@ -26,9 +26,9 @@ function isManifest(value: unknown): value is Manifest {
   );
 }
 
-/** The manifest of a docs folder; an absent or unreadable one is empty (nothing will be deleted). */
-export async function readManifest(fs: FileSystem, docsDir: string): Promise<{ manifest: Manifest; problem?: string }> {
-  const raw = await readIfPresent(fs, join(docsDir, MANIFEST_NAME));
+/** A manifest file (docs/.docs-manifest.json); an absent or unreadable one is empty (nothing will be deleted). */
+export async function readManifest(fs: FileSystem, file: string): Promise<{ manifest: Manifest; problem?: string }> {
+  const raw = await readIfPresent(fs, file);
   if (raw === undefined) return { manifest: emptyManifest() };
   try {
     const value: unknown = JSON.parse(raw.toString("utf8"));
@@ -36,7 +36,7 @@ export async function readManifest(fs: FileSystem, docsDir: string): Promise<{ m
   } catch {
     // Reported below.
   }
-  return { manifest: emptyManifest(), problem: `${MANIFEST_NAME} is not a manifest the build wrote; it is rewritten, and no page is deleted this time` };
+  return { manifest: emptyManifest(), problem: `${basename(file)} is not a manifest the build wrote; it is rewritten, and no page is deleted this time` };
 }
 
 /** A stable layout: sorted notebooks and files, indent 1, final newline; a rebuild changes nothing. */

@@ -24,6 +24,23 @@ export interface NotebookFiles {
   pages: Map<string, Buffer>;
 }
 
+/** Where a build writes: the folders, and the manifest of what it wrote there. */
+export interface OutputPlace {
+  /** The folder manifest entries are relative to. */
+  base: string;
+  /** The manifest file. */
+  manifest: string;
+  /** Folders the build writes into besides the project (an --out-dir, an IG); never through a link below them. */
+  roots: string[];
+  /** When given, every target must lie inside one of these. */
+  only?: string[];
+}
+
+/** docs/ (or --out-dir), its manifest inside it. */
+export function docsOutput(project: Project): OutputPlace {
+  return { base: project.docsDir, manifest: join(project.docsDir, MANIFEST_NAME), roots: [project.root, project.docsDir] };
+}
+
 function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
@@ -40,23 +57,28 @@ export class DocsWriter {
   readonly journalPath: string;
   readonly manifestFile: string;
 
+  private readonly base: string;
+
   private constructor(
     readonly project: Project,
     readonly fs: FileSystem,
     private manifest: Manifest,
+    output: OutputPlace,
   ) {
-    this.bounds = new Bounds([project.root, project.docsDir], this.show);
+    this.bounds = new Bounds(output.roots, this.show, output.only);
     this.journalPath = journalPathOf(project);
-    this.manifestFile = join(project.docsDir, MANIFEST_NAME);
+    this.manifestFile = output.manifest;
+    this.base = output.base;
   }
 
   /** Opens the writer: finishes or undoes what a stopped build left, reads the manifest. */
-  static async open(project: Project, warn: (line: string) => void, fs: FileSystem = nodeFileSystem): Promise<DocsWriter> {
-    const writer = new DocsWriter(project, fs, emptyManifest());
-    // First finish what a stopped build left: its unit may include the manifest.
-    const recovered = await recoverUnit(fs, writer.journalPath, writer.bounds, writer.show);
+  static async open(project: Project, warn: (line: string) => void, fs: FileSystem = nodeFileSystem, output: OutputPlace = docsOutput(project)): Promise<DocsWriter> {
+    const writer = new DocsWriter(project, fs, emptyManifest(), output);
+    // First finish what a stopped build left: its unit may include the manifest. Its targets
+    // may lie elsewhere than this build's: they were checked when the unit was written.
+    const recovered = await recoverUnit(fs, writer.journalPath, new Bounds([...docsOutput(project).roots, ...output.roots], writer.show), writer.show);
     if (recovered) warn(recovered);
-    const { manifest, problem } = await readManifest(fs, project.docsDir);
+    const { manifest, problem } = await readManifest(fs, output.manifest);
     if (problem) warn(problem);
     writer.manifest = manifest;
     return writer;
@@ -88,7 +110,7 @@ export class DocsWriter {
    */
   commitNotebook(files: NotebookFiles): Promise<string[]> {
     return this.serial(async () => {
-      const docs = this.project.docsDir;
+      const docs = this.base;
       const produced = new Set([...files.pages.keys()].map((p) => manifestPath(docs, p)));
       const previous = this.manifest.pages[files.label] ?? [];
       const changes: Change[] = [...files.pages].map(([path, content]) => ({ path, content }));
@@ -108,7 +130,7 @@ export class DocsWriter {
   /** Records pages that are already in place (a cached build) without writing them. */
   recordPages(label: string, paths: readonly string[]): Promise<string[]> {
     return this.serial(async () => {
-      const entries = paths.map((p) => manifestPath(this.project.docsDir, p));
+      const entries = paths.map((p) => manifestPath(this.base, p));
       const known = this.manifest.pages[label];
       if (known && known.length === entries.length && entries.every((e) => known.includes(e))) return [];
       return this.commit([], { ...this.manifest, pages: { ...this.manifest.pages, [label]: entries } });
@@ -123,7 +145,7 @@ export class DocsWriter {
       const pages = { ...this.manifest.pages };
       const changes: Change[] = [];
       for (const label of orphans) {
-        for (const entry of pages[label] ?? []) changes.push({ path: fromManifest(this.project.docsDir, entry), content: null });
+        for (const entry of pages[label] ?? []) changes.push({ path: fromManifest(this.base, entry), content: null });
         delete pages[label];
       }
       return this.commit(changes, { ...this.manifest, pages });

@@ -6,6 +6,7 @@ import { after, describe, test } from "node:test";
 import type { ICell, ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
 import { createTwoFilesPatch } from "diff";
 import { renderMarkdown } from "../../src/render/markdown.js";
+import { removeTaggedCells, wholeNotebook } from "../../src/render/tag-remove.js";
 import { findTokens } from "../../src/tokens/find.js";
 import { loadKeyRing, type KeyRing } from "../../src/tokens/keyring.js";
 import { cellOutputs, cellTags, outputTexts } from "../../src/tokens/output-text.js";
@@ -61,7 +62,7 @@ function bothRuns(env: NodeJS.ProcessEnv): Promise<Runs> {
       const md = await readFile(join(docs, `${name}.md`));
       ours.set(name, { nb, md, files: await filesUnder(docs, `${name}_files`) });
     }
-    return { ring: await loadKeyRing(join(projectRoot, "keys")), ours, theirs, theirsMd: await nbconvertMarkdown(theirsPaths) };
+    return { ring: await loadKeyRing(join(projectRoot, "keys")), ours, theirs, theirsMd: await nbconvertMarkdown(theirsPaths, { removeTags: true }) };
   })();
   return runs;
 }
@@ -139,6 +140,9 @@ function diff(label: string, ours: string, theirs: string, ourName: string, thei
 
 const json = (value: unknown): string => JSON.stringify(value, null, 1) + "\n";
 
+/** The page of an executed notebook: its cell tags applied, then the Markdown template. */
+const renderPage = (nb: INotebookContent, name: string) => renderMarkdown(removeTaggedCells(wholeNotebook(nb)).notebook, name);
+
 for (const name of names) {
   const label = `notebooks/${name}.ipynb`;
   describe(label, () => {
@@ -176,7 +180,7 @@ for (const name of names) {
       assert.equal(problems.length, 0, problems.join("\n\n"));
     });
 
-    test("the Markdown matches nbconvert --to markdown of nbconvert's executed notebook", TIMEOUT, async (t) => {
+    test("the Markdown matches nbconvert --to markdown (TagRemovePreprocessor set to the cell tags) of nbconvert's executed notebook", TIMEOUT, async (t) => {
       const env = await tslabKernelEnv(t);
       if (!env) return;
       const { ring, ours, theirs, theirsMd } = await bothRuns(env);
@@ -184,12 +188,12 @@ for (const name of names) {
       const reference = theirsMd.get(name)!;
 
       // The page our build wrote is our renderer's output for the notebook it wrote.
-      const rendered = renderMarkdown(built.nb, name);
+      const rendered = renderPage(built.nb, name);
       assert.equal(built.md.toString("utf8"), rendered.markdown, `docs/${name}.md is not renderMarkdown of the notebook the build wrote`);
       assert.deepEqual(built.files, rendered.files, `docs/${name}_files differs from what renderMarkdown extracts`);
 
       // Same executed notebook, both renderers: byte for byte.
-      const ourRender = renderMarkdown(theirs.get(name)!, name);
+      const ourRender = renderPage(theirs.get(name)!, name);
       const nbconvertText = reference.markdown.toString("utf8");
       assert.ok(
         ourRender.markdown === nbconvertText,

@@ -18,10 +18,23 @@ export interface NbconvertMarkdown {
 }
 
 /**
- * Runs the real `jupyter-nbconvert --to markdown` on copies of the given notebooks
- * (one process for all of them) and returns what it wrote, by notebook name.
+ * nbconvert's TagRemovePreprocessor set to the tags the build honours (as Jupyter Book sets it):
+ * what the build's pages are compared with.
  */
-export async function nbconvertMarkdown(notebooks: string[]): Promise<Map<string, NbconvertMarkdown>> {
+export const TAG_REMOVE_ARGS = [
+  "--TagRemovePreprocessor.enabled=True",
+  '--TagRemovePreprocessor.remove_cell_tags=["remove-cell"]',
+  '--TagRemovePreprocessor.remove_input_tags=["remove-input"]',
+  '--TagRemovePreprocessor.remove_all_outputs_tags=["remove-output"]',
+];
+
+/**
+ * Runs the real `jupyter-nbconvert --to markdown` on copies of the given notebooks
+ * (one process for all of them) and returns what it wrote, by notebook name. `removeTags`:
+ * with TagRemovePreprocessor set as the build's pages honour the tags; without, nbconvert's
+ * default (what the renderer's template alone is compared with).
+ */
+export async function nbconvertMarkdown(notebooks: string[], options: { removeTags?: boolean } = {}): Promise<Map<string, NbconvertMarkdown>> {
   const tmp = await mkdtemp(join(tmpdir(), "nbconvert-"));
   try {
     const inDir = join(tmp, "in");
@@ -33,7 +46,8 @@ export async function nbconvertMarkdown(notebooks: string[]): Promise<Map<string
       await copyFile(nb, copy);
       copies.push(copy);
     }
-    await run("jupyter-nbconvert", ["--to", "markdown", "--output-dir", outDir, ...copies], { maxBuffer: 64 << 20 });
+    const tags = options.removeTags ? TAG_REMOVE_ARGS : [];
+    await run("jupyter-nbconvert", ["--to", "markdown", ...tags, "--output-dir", outDir, ...copies], { maxBuffer: 64 << 20 });
     const written = await listFiles(outDir);
     const results = new Map<string, NbconvertMarkdown>();
     for (const nb of notebooks) {

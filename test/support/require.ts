@@ -33,3 +33,4 @@ export function commandWorks(cmd: string, args: string[]): boolean {
 export const chromiumPath = "/usr/bin/chromium";
 export const hasChromium = (): boolean => existsSync(chromiumPath);
 export const hasNbconvert = (): boolean => commandWorks("jupyter-nbconvert", ["--version"]);
+export const hasJekyll = (): boolean => commandWorks("jekyll", ["--version"]);
