@@ -6,6 +6,7 @@ import { loadState, serializeState, type BuildState } from "../cache/state.js";
 import { asDocsError, DocsError } from "../errors.js";
 import { NotebookError, ExecutionAborted } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
+import type { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import type { Project } from "../project.js";
 import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
@@ -34,6 +35,8 @@ export interface RunOptions {
   warn?: (line: string) => void;
   /** Awaited before any notebook executes, once a run (what must be known before code runs). */
   beforeExecute?: () => Promise<void>;
+  /** The sandbox every kernel runs in, where it starts (absent with --no-sandbox). */
+  sandbox?: KernelSandbox;
 }
 
 export type Outcome =
@@ -101,6 +104,7 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         projectRoot: project.root,
         ...(options.beforeExecute ? { beforeExecute: options.beforeExecute } : {}),
         ...(options.transport ? { transport: options.transport } : {}),
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       }, state.notebooks[job.stateKey ?? job.label], (cell, cells) => options.reporter.cell(job, cell, cells));
       let changed: string[];
       if (options.check) {
