@@ -13,7 +13,7 @@ export interface MountPlan {
   scratch: readonly string[];
   /** Files and folders bound read-only at their own path: the project, the kernel's install, keys. */
   readOnly: readonly string[];
-  /** Inside those, hidden: a folder becomes an empty scratch folder, a file unreadable (.git). */
+  /** Inside those, hidden: a folder becomes empty and read-only, a file unreadable (.git). */
   hidden: ReadonlyArray<{ path: string; kind: "dir" | "file" }>;
   /** The one place the kernel and the build share, writable: the kernel's connection folder. */
   shared: string;
@@ -41,12 +41,9 @@ export function within(path: string, dir: string): boolean {
 
 const depth = (path: string): number => path.split(sep).filter(Boolean).length;
 
-/** Paths without duplicates and without those inside another of the list, shallowest first. */
-export function outermost(paths: readonly string[]): string[] {
-  const sorted = [...new Set(paths)].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
-  const out: string[] = [];
-  for (const p of sorted) if (!out.some((o) => within(p, o))) out.push(p);
-  return out;
+/** Paths without duplicates, shallowest first: a mount never covers one made for a path inside it. */
+export function byDepth(paths: readonly string[]): string[] {
+  return [...new Set(paths)].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
 }
 
 /**
@@ -59,14 +56,15 @@ export function mountArguments(plan: MountPlan): string[] {
   for (const dir of plan.system) args.push("--ro-bind", dir, dir);
   for (const link of plan.links) args.push("--symlink", link.target, link.path);
   args.push("--proc", "/proc", "--dev", "/dev");
-  for (const dir of outermost(plan.scratch)) args.push("--tmpfs", dir);
+  // $HOME inside /tmp is made after /tmp, so that it exists there.
+  for (const dir of byDepth(plan.scratch)) args.push("--tmpfs", dir);
   const system = (p: string): boolean => plan.system.some((s) => within(p, s));
   // Nested binds are kept (a link's target inside a bound folder is the same file), but in
   // depth order, so a deeper bind is never covered by a shallower one.
-  const binds = [...new Set(plan.readOnly)].filter((p) => !system(p)).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+  const binds = byDepth(plan.readOnly.filter((p) => !system(p)));
   for (const path of binds) args.push("--ro-bind", path, path);
   for (const h of plan.hidden) {
-    if (h.kind === "dir") args.push("--tmpfs", h.path);
+    if (h.kind === "dir") args.push("--tmpfs", h.path, "--remount-ro", h.path);
     else args.push("--ro-bind", "/dev/null", h.path);
   }
   args.push("--bind", plan.shared, plan.shared);
