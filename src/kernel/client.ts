@@ -2,7 +2,7 @@ import { Channels, type ReplyChannel } from "./channels.js";
 import { createConnection, type Connection, type Transport } from "./connection.js";
 import { KernelDiedError, KernelError, KernelStartError, KernelUnresponsiveError, RequestTimeoutError } from "./errors.js";
 import { resolveKernel } from "./kernelspec.js";
-import { KernelProcess } from "./launch.js";
+import { KernelProcess, ProgramNotFoundError } from "./launch.js";
 import { socketsBound } from "./sockets-bound.js";
 import type { ExecuteReplyContent, JupyterMessage, KernelInfoReplyContent, StatusContent } from "./messages.js";
 import type { KernelCommand, KernelProfile } from "./profile.js";
@@ -116,6 +116,7 @@ export class KernelClient {
       proc = KernelProcess.start(profile, connection.file, options.cwd, warm, confinement);
     } catch (e) {
       await connection.dispose();
+      if (e instanceof ProgramNotFoundError) throw new KernelStartError(`kernel "${profile.name}" could not be started: ${e.message} (from ${profile.source})`);
       throw new KernelStartError(`cannot start kernel "${profile.name}": ${(e as Error).message}`);
     }
     const client = new KernelClient(proc, connection, profile);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { constants } from "node:os";
 import type { KernelCommand, KernelProfile } from "./profile.js";
 import { KernelProcessTree } from "./process-group.js";
@@ -73,6 +74,8 @@ export class KernelProcess {
     const launch = confinement
       ? confinement.wrap(argv, profile.env, cwd, dirname(connectionFile))
       : { argv, env: { ...process.env, ...profile.env, ...guard.env } };
+    // In a sandbox a missing program would be bubblewrap's failure: it is named as spawn names it.
+    if (confinement && !programExists(argv[0]!, cwd, launch.env.PATH)) throw new ProgramNotFoundError(`spawn ${argv[0]} ENOENT`);
     const [command, ...args] = launch.argv;
     const child = spawn(command!, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: launch.env });
     return new KernelProcess(child, confinement !== undefined);
@@ -143,6 +146,17 @@ export class KernelProcess {
     }
     return first;
   }
+}
+
+/** A kernel's program that is not there to start. */
+export class ProgramNotFoundError extends Error {
+  override name = "ProgramNotFoundError";
+}
+
+/** Whether `program` exists as the kernel would find it: a path (relative to `cwd`), or a name on PATH. */
+function programExists(program: string, cwd: string, path: string | undefined): boolean {
+  if (program.includes("/")) return existsSync(resolve(cwd, program));
+  return (path ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, program)));
 }
 
 /**
