@@ -230,6 +230,7 @@ export class KernelMark {
   /** What the mark held when the watch saw it; undefined until then. */
   content: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(name: string) {
     this.path = `/tmp/docs-test-mark-${process.pid}-${Math.random().toString(36).slice(2, 10)}-${name}`;
@@ -248,6 +249,7 @@ export class KernelMark {
   watch(dir: string): void {
     const look = async (): Promise<void> => {
       const content = await this.read(dir);
+      if (this.stopped) return;
       if (content === undefined) this.timer = setTimeout(look, 20);
       else this.content = content;
     };
@@ -256,6 +258,7 @@ export class KernelMark {
 
   /** Stops watching, and removes the mark an unconfined kernel left in the machine's /tmp. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     rmSync(this.path, { force: true });
   }
