@@ -238,6 +238,34 @@ describe("the kernel sandbox", { skip: !sandboxHere && !inCi ? "bubblewrap does 
     assert.match(tcp.stderr, /--transport tcp: .*--no-sandbox/);
   });
 
+  test("a folder outside the project named by a parameter is readable, not writable; --keys likewise", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "sandbox-param-"));
+    const keys = await mkdtemp(join(tmpdir(), "sandbox-keys-"));
+    try {
+      await writeFile(join(outside, "data.txt"), "outside data");
+      await writeFile(join(keys, "k.json"), JSON.stringify({ keys: [] }));
+      await copy.write("notebooks/param.ipynb", notebookJson([
+        { source: 'const dataDir: string = ".";\nconst keysDir: string = ".";', tags: ["parameters"] },
+        [
+          'import * as fs from "fs";',
+          'let write = "ok";',
+          'try { fs.writeFileSync(dataDir + "/planted", "x"); } catch (e) { write = String((e as { code?: string }).code); }',
+          'console.log(fs.readFileSync(dataDir + "/data.txt", "utf8"), fs.readdirSync(keysDir).join(","), write);',
+        ].join("\n"),
+      ]));
+      const out = join(outside, "..", `sandbox-out-${run}`);
+      const r = await copy.run(["notebooks/param.ipynb", "-p", `dataDir=${outside}`, "--keys", keys, "-p", `keysDir=${keys}`, "--out-dir", out], { env: env() });
+      const page = await readFile(join(out, "param.md"), "utf8").catch((e: Error) => e.message);
+      await rm(out, { recursive: true, force: true });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(page, /^ {4}outside data k\.json EROFS$/m);
+      assert.deepEqual(await readdir(outside), ["data.txt"]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+      await rm(keys, { recursive: true, force: true });
+    }
+  });
+
   test("where bubblewrap cannot start, one line says so and the build runs unconfined; --strict refuses", async () => {
     const fake = join(home, "fake-bwrap");
     await writeFile(fake, "#!/bin/sh\necho 'bwrap: No permissions to create a new namespace' >&2\nexit 1\n");
