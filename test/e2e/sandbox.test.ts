@@ -37,7 +37,7 @@ function tslabHostile(port: number): string[] {
       'attempt("own notebook", () => fs.appendFileSync("hostile.ipynb", " "));',
       'attempt("mkdir ../dist/sub", () => fs.mkdirSync("../dist/sub"));',
       `attempt("/tmp", () => fs.writeFileSync("/tmp/sandbox-probe-${run}", "x"));`,
-      "const seen = { token: process.env.GITHUB_TOKEN ?? \"absent\", git: fs.readdirSync(\"../.git\"), home: fs.readdirSync(process.env.HOME ?? \"/nonexistent\"), pid: process.pid };",
+      "const seen = { token: process.env.GITHUB_TOKEN ?? \"absent\", git: fs.readdirSync(\"../.git\"), home: fs.readdirSync(process.env.HOME ?? \"/nonexistent\"), pid: process.pid, env: Object.keys(process.env).sort() };",
       // The host's port is refused (a network of its own); a server on the kernel's loopback answers.
       `const hostPort = await new Promise<string>((resolve) => { const s = net.connect(${port}, "127.0.0.1", () => { s.destroy(); resolve("connected"); }); s.on("error", (e: NodeJS.ErrnoException) => resolve(String(e.code))); });`,
       'const server = net.createServer((s) => s.end("pong"));',
@@ -100,7 +100,7 @@ function pythonNotebook(sources: string[]): string {
 
 interface Report {
   report: Record<string, string>;
-  seen: { token: string; git: string[]; home: string[]; pid: number };
+  seen: { token: string; git: string[]; home: string[]; pid: number; env?: string[] };
   hostPort?: string;
   own?: string;
 }
@@ -204,6 +204,13 @@ describe("the kernel sandbox", { skip: !sandboxHere && !inCi ? "bubblewrap does 
       assert.doesNotMatch(await copy.read("docs", notebook.replace(".ipynb", ".md")), new RegExp(TOKEN));
     });
   }
+
+  test("tslab: the kernel's environment holds only the allowlist, its profile's and Jupyter's variables", async () => {
+    const { seen } = await reportOf(copy, "hostile.ipynb");
+    const allowed = new Set(["PATH", "LANG", "LANGUAGE", "TZ", "HOME", "PWD", "JPY_PARENT_PID", "FORCE_COLOR", "NODE_OPTIONS"]);
+    assert.deepEqual(seen.env!.filter((name) => !allowed.has(name) && !/^LC_[A-Z_]+$/.test(name)), []);
+    assert.ok(seen.env!.includes("PATH") && seen.env!.includes("HOME"));
+  });
 
   test("tslab: the host's network is out of reach, the kernel's own loopback works", async () => {
     const { hostPort, own } = await reportOf(copy, "hostile.ipynb");
