@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   ERR_LOCKED: 1,
   ERR_STALE: 1,
   ERR_ABORTED: 1,
+  // --strict and no kernel sandbox on this machine: nothing ran.
+  ERR_SANDBOX: 1,
   // A bug of the build itself: shown with its stack only under --verbose.
   ERR_INTERNAL: 1,
 } as const satisfies Record<string, 1 | 2>;

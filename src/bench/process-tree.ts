@@ -121,8 +121,13 @@ export function watchProcessTree(rootPid: number, intervalMs = 50, fullScanEvery
   };
 }
 
-/** A tslab kernel, as the build and Jupyter both start it: `… tslab … kernel …`. */
+/**
+ * A tslab kernel, as the build and Jupyter both start it: `… tslab … kernel …`; not the
+ * bubblewrap or the shell around a sandboxed one, whose command lines hold the kernel's.
+ */
 export function isTslabKernel(p: ProcessPeak): boolean {
+  const program = p.cmdline.split(" ")[0] ?? "";
+  if (/(^|\/)(bwrap|sh)$/.test(program)) return false;
   return p.cmdline.includes("tslab") && /(^|\s)kernel(\s|$)/.test(p.cmdline);
 }
 

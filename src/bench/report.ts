@@ -1,5 +1,5 @@
 // What the benchmark measured, the targets it is held to, and the table it prints.
-import type { KernelStarts } from "./kernel-start.js";
+import type { KernelStartTimes } from "./kernel-start.js";
 import { median } from "./timed-run.js";
 
 const MiB = 1024 * 1024;
@@ -66,7 +66,7 @@ export interface BenchResults {
   /** The cold build with warm kernels (the default), and with every kernel started the normal way. */
   coldBuild: Execution;
   coldBuildNoWarm: Execution;
-  kernelStarts: { warm: KernelStarts; cold: KernelStarts };
+  kernelStarts: KernelStartTimes;
   noopBuild: Series;
   npmNoop: Series | Skipped;
   check: Series;
@@ -159,9 +159,15 @@ export function formatTable(r: BenchResults): string {
       ["nbconvert --execute, sequential", isSkipped(nb) ? nb.skipped : timed(nb)],
     ]),
     "",
-    ...rows(`Kernel start (median of ${r.kernelStarts.warm.runs}, warm and cold in turns)`, [
+    ...rows(`Kernel start (median of ${r.kernelStarts.warm.runs}, warm and cold, sandboxed and not, in turns)`, [
       ["warm: ready / CPU", `${secs(r.kernelStarts.warm.readySeconds)} s / ${secs(r.kernelStarts.warm.cpuSeconds)} s`],
       ["cold: ready / CPU", `${secs(r.kernelStarts.cold.readySeconds)} s / ${secs(r.kernelStarts.cold.cpuSeconds)} s`],
+      ...(r.kernelStarts.sandboxed
+        ? ([
+            ["warm, sandboxed", `${secs(r.kernelStarts.sandboxed.warm.readySeconds)} s / ${secs(r.kernelStarts.sandboxed.warm.cpuSeconds)} s`],
+            ["cold, sandboxed", `${secs(r.kernelStarts.sandboxed.cold.readySeconds)} s / ${secs(r.kernelStarts.sandboxed.cold.cpuSeconds)} s`],
+          ] as [string, string][])
+        : [["sandboxed", "the kernel sandbox does not start here"] as [string, string]]),
     ]),
     "",
     ...rows("Peak memory (MiB)", [

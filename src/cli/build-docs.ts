@@ -4,7 +4,9 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createReporter, outcomeLine } from "./progress.js";
 import { noopStampContent, stampPath, type NoopReads } from "../cache/noop-stamp.js";
-import { asDocsError } from "../errors.js";
+import { asDocsError, DocsError } from "../errors.js";
+import { validEnvName } from "../kernel/sandbox/environment.js";
+import { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import type { ProjectSnapshot } from "../guard/project-snapshot.js";
 import { onWarmStartNotice } from "../kernel/warm/notice.js";
 import { findProject, type Project } from "../project.js";
@@ -57,12 +59,14 @@ const program = new Command()
   .option("--max-output <chars>", "most characters of output a cell may produce (streams and display payloads); more fails the notebook (kernel killed)", positiveInteger, 1_000_000)
   .addOption(new Option("--transport <kind>", "how the build talks to kernels").choices(["ipc", "tcp"]).default("ipc"))
   .option("--no-wait", "when another build of this project is running, exit at once instead of waiting for it")
-  .option("--strict", "refuse every opt-out of the checks (the unverified-token tag, \"docs\": {\"allow_private_keys\"}, --no-checks)")
+  .option("--strict", "refuse every opt-out of the checks (the unverified-token tag, \"docs\": {\"allow_private_keys\"}, --no-checks, --no-sandbox, --pass-env) and a machine where the kernel sandbox cannot start")
   .option("-v, --verbose", "print the full error text and kernel log of a failure")
   .option("-p, --param <name=value>", "set a parameter of the notebooks named (repeatable); needs --out-dir", (v: string, all: string[]) => [...all, v], [] as string[])
   .option("--params-file <file>", "set parameters from a JSON object (-p wins over it); needs --out-dir")
   .option("--allow-undeclared", "inject parameters the notebook's parameters cell does not declare")
   .option("--keys <dir>", "the folder of public keys that every token shown must verify against (default: keys/)")
+  .option("--no-sandbox", "run kernels unconfined, with your rights (an opt-out: listed, refused by --strict)")
+  .option("--pass-env <name>", "give the kernels this variable of the environment (repeatable; an opt-out: listed, refused by --strict)", (v: string, all: string[]) => [...all, v], [] as string[])
   .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error, a notebook that cannot be read or rendered, a kernel not found, unusable keys/,\ncolliding pages or a link in the way, 130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -85,6 +89,8 @@ interface CliOptions {
   paramsFile?: string;
   allowUndeclared?: boolean;
   keys?: string;
+  sandbox: boolean;
+  passEnv: string[];
 }
 
 async function main(): Promise<number> {
@@ -121,6 +127,15 @@ async function main(): Promise<number> {
       return EXIT_USAGE;
     }
   }
+  const badName = opts.passEnv.find((name) => !validEnvName(name));
+  if (badName !== undefined) {
+    process.stderr.write(`--pass-env ${JSON.stringify(badName)}: not a variable name\n`);
+    return EXIT_USAGE;
+  }
+  if (opts.sandbox && opts.transport === "tcp" && opts.execute) {
+    process.stderr.write("--transport tcp: a sandboxed kernel has a network of its own, which the build cannot reach over tcp; use ipc (the default), or --no-sandbox\n");
+    return EXIT_USAGE;
+  }
   const fromFile = opts.paramsFile === undefined ? new Map() : await readParametersFile(opts.paramsFile);
   const params = mergeParameters(fromFile, parseParameterArguments(opts.param));
   const parameterized = opts.paramsFile !== undefined || params.size > 0;
@@ -151,12 +166,24 @@ async function main(): Promise<number> {
   // Opt-outs of the checks, one line per notebook, so that a reviewer sees them in every log.
   const { notebookOptOuts } = await import("../guard/opt-outs.js");
   const optOuts = await notebookOptOuts(paths, (p) => jobFor(p, project).label);
-  if (!opts.checks) optOuts.unshift({ label: "this run", optOuts: ["--no-checks: tokens are not verified and private keys not refused"] });
+  const runOptOuts = [
+    ...(opts.checks ? [] : ["--no-checks: tokens are not verified and private keys not refused"]),
+    ...(opts.sandbox ? [] : ["--no-sandbox: kernels run unconfined, with your rights"]),
+    ...[...new Set(opts.passEnv)].map((name) => `--pass-env ${name}: the kernels see this variable`),
+  ];
+  if (runOptOuts.length > 0) optOuts.unshift({ label: "this run", optOuts: runOptOuts });
   const optOutLines = optOuts.map(({ label, optOuts: list }) => `opt-out ${label}: ${list.join("; ")}\n`);
   for (const line of optOutLines) process.stdout.write(line);
   if (opts.strict && optOuts.length > 0) {
     process.stderr.write(`--strict: ${optOuts.length} opt-out(s) of the checks (listed above); nothing was run\n`);
     return 1;
+  }
+
+  // Every kernel in a sandbox (src/kernel/sandbox/): tried once, when a kernel is about to start.
+  const sandbox = opts.sandbox ? new KernelSandbox({ projectRoot: project.root, readOnly: [project.keysDir], passEnv: opts.passEnv }) : undefined;
+  if (sandbox && opts.strict && opts.execute) {
+    const probe = await sandbox.ready();
+    if (!probe.ok) throw new DocsError("ERR_SANDBOX", `--strict: the kernel sandbox cannot start here (${probe.reason}); nothing was run`);
   }
 
   // An IG gets each notebook's own page: a variant's notebook is not kept, and the IG lists its pages itself.
@@ -181,7 +208,7 @@ async function main(): Promise<number> {
       });
   let done: Built;
   try {
-    done = await build(opts, project, jobs, warn, target);
+    done = await build(opts, project, jobs, warn, target, sandbox);
     // A writing run that changed nothing and had nothing to say records what it read, so that
     // the same command answers from a stat of those files next time (cache/noop-stamp.ts); any
     // other writing run drops that record. Under the lock, through the writer, as every file.
@@ -220,7 +247,7 @@ interface Built {
 }
 
 /** The build itself, once the notebooks are known to be buildable and the lock is held. */
-async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void, target: Target | undefined): Promise<Built> {
+async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], warn: (line: string) => void, target: Target | undefined, sandbox: KernelSandbox | undefined): Promise<Built> {
   // A notebook runs arbitrary code: prove it changed nothing but its own outputs.
   // Before the first notebook runs (not at all when the cache says none must): the project's
   // files, to prove afterwards that the notebooks changed nothing else, and the secrets of keys/,
@@ -232,6 +259,8 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
       const { snapshotProject } = await import("../guard/project-snapshot.js");
       snapshot = await snapshotProject(project.root, project.keysDir);
       if (opts.checks) await (await import("../guard/known-secrets-check.js")).knownSecretsOf(project.root);
+      const probe = await sandbox?.ready();
+      if (probe && !probe.ok) warn(`the kernel sandbox cannot start here (${probe.reason}); kernels run unconfined, as with --no-sandbox`);
     })());
 
   const controller = new AbortController();
@@ -268,6 +297,7 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
       warn,
       beforeExecute,
       ...(target ? { target } : {}),
+      ...(sandbox ? { sandbox } : {}),
     });
   } finally {
     reporter.stop();

@@ -8,6 +8,7 @@ import { KernelDiedError, KernelStartError, RequestTimeoutError } from "../kerne
 import { resolveKernel } from "../kernel/kernelspec.js";
 import { describeExit } from "../kernel/launch.js";
 import type { KernelProfile } from "../kernel/profile.js";
+import type { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import { DisplayRegistry, joinText } from "../kernel/to-output.js";
 import {
   CellExecutionError,
@@ -34,6 +35,8 @@ export interface ExecuteNotebookOptions {
   onCell?: (cell: number, cells: number) => void;
   /** The kernel, when already resolved from the notebook's kernelspec. */
   profile?: KernelProfile;
+  /** The sandbox the kernel runs in (where it starts). */
+  sandbox?: KernelSandbox;
 }
 
 export interface ExecutedNotebook {
@@ -77,6 +80,7 @@ export async function executeNotebook(nb: INotebookContent, options: ExecuteNote
       maxStreamText: options.maxTextLength,
       ...(options.transport ? { transport: options.transport } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
   } catch (e) {
     if (options.signal?.aborted) throw new ExecutionAborted(label, "build stopped while the kernel started; kernel killed");

@@ -2,10 +2,11 @@ import { Channels, type ReplyChannel } from "./channels.js";
 import { createConnection, type Connection, type Transport } from "./connection.js";
 import { KernelDiedError, KernelError, KernelStartError, KernelUnresponsiveError, RequestTimeoutError } from "./errors.js";
 import { resolveKernel } from "./kernelspec.js";
-import { KernelProcess } from "./launch.js";
+import { KernelProcess, ProgramNotFoundError } from "./launch.js";
 import { socketsBound } from "./sockets-bound.js";
 import type { ExecuteReplyContent, JupyterMessage, KernelInfoReplyContent, StatusContent } from "./messages.js";
 import type { KernelCommand, KernelProfile } from "./profile.js";
+import type { Confinement, KernelSandbox } from "./sandbox/sandbox.js";
 import { warmStartNotice } from "./warm/notice.js";
 import { newHeader } from "./wire.js";
 
@@ -20,6 +21,8 @@ export interface StartOptions {
   maxStreamText?: number;
   /** Stops a start under way: the kernel is killed and start() rejects. */
   signal?: AbortSignal;
+  /** Runs the kernel in this sandbox where it starts (see sandbox/sandbox.ts); without it, unconfined. */
+  sandbox?: KernelSandbox;
 }
 
 export interface RequestOptions {
@@ -79,11 +82,15 @@ export class KernelClient {
   static async start(options: StartOptions): Promise<KernelClient> {
     const profile = typeof options.kernel === "string" ? await resolveKernel(options.kernel) : options.kernel;
     const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    const confinement = await options.sandbox?.confinement(profile.sandboxPaths?.() ?? []);
+    if (confinement && options.transport === "tcp") {
+      throw new KernelStartError("the sandbox gives a kernel a network of its own, which tcp cannot reach: use the ipc transport (the default) or no sandbox");
+    }
     // A snapshot problem never fails a build: a warm kernel that does not start is started cold.
     const warm = await profile.warmStart?.command(options.cwd).catch(() => undefined);
     if (warm) {
       try {
-        return await KernelClient.launch(options, profile, deadline, warm);
+        return await KernelClient.launch(options, profile, deadline, confinement, warm);
       } catch (e) {
         if (options.signal?.aborted || !(e instanceof KernelStartError)) throw e;
         // An unresponsive kernel is replaced (below); it says nothing about the snapshot.
@@ -94,21 +101,22 @@ export class KernelClient {
       }
     }
     try {
-      return await KernelClient.launch(options, profile, deadline);
+      return await KernelClient.launch(options, profile, deadline, confinement);
     } catch (e) {
       // A kernel whose bound sockets never answer cannot recover (see sockets-bound.ts): a new one can.
       if (!(e instanceof KernelUnresponsiveError) || options.signal?.aborted) throw e;
-      return KernelClient.launch(options, profile, deadline);
+      return KernelClient.launch(options, profile, deadline, confinement);
     }
   }
 
-  private static async launch(options: StartOptions, profile: KernelProfile, deadline: number, warm?: KernelCommand): Promise<KernelClient> {
+  private static async launch(options: StartOptions, profile: KernelProfile, deadline: number, confinement: Confinement | undefined, warm?: KernelCommand): Promise<KernelClient> {
     const connection = await createConnection(profile.name, options.transport);
     let proc: KernelProcess;
     try {
-      proc = KernelProcess.start(profile, connection.file, options.cwd, warm);
+      proc = KernelProcess.start(profile, connection.file, options.cwd, warm, confinement);
     } catch (e) {
       await connection.dispose();
+      if (e instanceof ProgramNotFoundError) throw new KernelStartError(`kernel "${profile.name}" could not be started: ${e.message} (from ${profile.source})`);
       throw new KernelStartError(`cannot start kernel "${profile.name}": ${(e as Error).message}`);
     }
     const client = new KernelClient(proc, connection, profile);

@@ -36,6 +36,27 @@ export function listProcesses(): ProcessEntry[] {
   return out;
 }
 
+/** The processes of the process group `pgid` now (field 5 of /proc/<pid>/stat). */
+export function groupMembers(pgid: number): number[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid) out.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
 /** The descendants of `root` now, children before grandchildren. */
 export function descendantsOf(root: number, table: readonly ProcessEntry[] = listProcesses()): ProcessEntry[] {
   const byParent = new Map<number, ProcessEntry[]>();

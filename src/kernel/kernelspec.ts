@@ -10,18 +10,20 @@ import { BUILT_IN_PROFILES } from "./profiles/tslab.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The first `name` on PATH that exists, symlinks resolved; undefined when there is none. */
-function onPath(name: string, env: Env): string | undefined {
+function realpathIfAny(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** The first `name` on PATH that exists, symlinks resolved unless `resolveLinks` is false; undefined when there is none. */
+function onPath(name: string, env: Env, resolveLinks = true): string | undefined {
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, name);
-    if (existsSync(candidate)) {
-      try {
-        return realpathSync(candidate);
-      } catch {
-        return candidate;
-      }
-    }
+    if (existsSync(candidate)) return resolveLinks ? realpathIfAny(candidate) : candidate;
   }
   return undefined;
 }
@@ -92,6 +94,13 @@ function kernelspecProfile(name: string, folder: string, raw: Buffer, spec: Kern
     language: spec.language ?? "",
     source: folder,
     argv: (connectionFile) => spec.argv.map((a) => fill(a, connectionFile)),
+    // In a sandbox: the program's install (the folder above its bin/, as found and with links
+    // resolved: a virtual environment links its python) and the kernelspec folder.
+    sandboxPaths: () => {
+      const found = isAbsolute(program) ? program : onPath(program, env, false);
+      const real = found ? realpathIfAny(found) : undefined;
+      return [folder, ...[found, real].flatMap((p) => (p ? [dirname(dirname(p))] : []))];
+    },
     env: spec.env ?? {},
     interruptMode: spec.interrupt_mode ?? "signal",
     ipcSeparator: "-",

@@ -21,6 +21,12 @@ export interface KernelProfile {
   argv: KernelCommand;
   /** A faster start from a prepared process image, for kernels that have one (tslab: src/kernel/warm/). */
   readonly warmStart?: WarmStart;
+  /**
+   * Files and folders outside the system and the project the kernel reads, which a sandboxed
+   * kernel sees read-only: its program's install (Node's, a virtual environment's), its packages,
+   * its kernelspec folder.
+   */
+  readonly sandboxPaths?: () => string[];
   /** Added to the build's environment for the kernel process. */
   readonly env: Readonly<Record<string, string>>;
   /** Jupyter's `interrupt_mode`: SIGINT to the process, or an `interrupt_request` on control. */

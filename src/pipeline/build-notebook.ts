@@ -1,4 +1,5 @@
-import { dirname, join, relative } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { inputsFingerprint, outputsFingerprint, sha256, type InputReads } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
@@ -6,6 +7,7 @@ import { asDocsError, DocsError } from "../errors.js";
 import { ChecksFailedError, NotebookError, NotebookUsageError } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
 import type { KernelProfile } from "../kernel/profile.js";
+import type { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
 import { decodeUtf8 } from "../notebook/utf8.js";
 import type { PageSummary } from "../render/html.js";
@@ -35,6 +37,8 @@ export interface BuildSettings {
   beforeExecute?: () => Promise<void>;
   /** Where the pages go and in which formats (default: docs/). */
   target?: Pick<Target, "renderers" | "publishesNotebook">;
+  /** The sandbox every kernel runs in (where it starts); absent with --no-sandbox. */
+  sandbox?: KernelSandbox;
 }
 
 /** What building one notebook produced, before anything is written. */
@@ -193,6 +197,7 @@ export async function buildNotebook(
       onCell,
       ...(profile ? { profile } : {}),
       ...(settings.transport ? { transport: settings.transport } : {}),
+      ...(settings.sandbox ? { sandbox: settings.sandbox.withReadOnly(parameterPaths(job, settings.projectRoot)) } : {}),
     });
     notebook = executed.notebook;
     for (const stabilizer of STABILIZERS) notebook = await stabilizer.apply(notebook, ctx);
@@ -277,4 +282,22 @@ async function withParameters(nb: INotebookContent, job: NotebookJob): Promise<I
     if (e instanceof ParameterError) throw new NotebookUsageError(job.label, e.message, "", e.cell);
     throw e;
   }
+}
+
+/**
+ * Files and folders outside the project that the notebook's parameters name (`-p keysDir=/ci/keys`):
+ * a string value that is an existing path, absolute or relative to the notebook's folder. A
+ * sandboxed kernel may read them.
+ */
+function parameterPaths(job: NotebookJob, projectRoot: string): string[] {
+  if (!job.params) return [];
+  const out: string[] = [];
+  for (const given of job.params.values()) {
+    const value = given.kind === "json" ? given.value : given.text;
+    if (typeof value !== "string" || value === "" || value.includes("\0")) continue;
+    const path = resolve(dirname(job.path), value);
+    const rel = relative(projectRoot, path);
+    if ((rel.startsWith("..") || isAbsolute(rel)) && existsSync(path)) out.push(path);
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import { loadState, serializeState, type BuildState } from "../cache/state.js";
 import { asDocsError, DocsError } from "../errors.js";
 import { NotebookError, ExecutionAborted } from "../execute/errors.js";
 import type { Transport } from "../kernel/connection.js";
+import type { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import type { Project } from "../project.js";
 import type { PageSummary } from "../render/html.js";
 import type { KeyRing } from "../tokens/keyring.js";
@@ -38,6 +39,8 @@ export interface RunOptions {
   beforeExecute?: () => Promise<void>;
   /** Where the pages go (default: docs/, or the --out-dir in `project.docsDir`). */
   target?: Target;
+  /** The sandbox every kernel runs in, where it starts (absent with --no-sandbox). */
+  sandbox?: KernelSandbox;
 }
 
 export type Outcome =
@@ -109,6 +112,7 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
         target,
         ...(options.beforeExecute ? { beforeExecute: options.beforeExecute } : {}),
         ...(options.transport ? { transport: options.transport } : {}),
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       }, target.site ? state.notebooks[job.stateKey ?? job.label] : undefined, (cell, cells) => options.reporter.cell(job, cell, cells));
       let changed: string[];
       if (options.check) {

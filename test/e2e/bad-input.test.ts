@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, test, type TestContext } from "node:test";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
-import { notebookJson, processesIn, ProjectCopy, snapshot, type RunResult } from "../support/project-copy.js";
+import { KernelMark, notebookJson, processesIn, ProjectCopy, snapshot, type RunResult } from "../support/project-copy.js";
 
 // Bad runs against the compiled build (notebooks that cannot be read or name an unknown kernel
 // need no kernel: test/pipeline/run.test.ts checks them in-process), each in a copy of the project with
@@ -125,11 +125,13 @@ describe("bad input", () => {
   });
 
   test("an endless loop with --timeout 3: exit 1, the kernel killed at once", async (t) => {
-    const setup = await setUp(t, { x: notebookJson([FS, 'fs.writeFileSync("../loop-started", String(Date.now()));\nwhile (true) {}']) });
-    const result = await build(t, setup.copy, ["--timeout", "3"]);
+    const mark = new KernelMark("loop-started");
+    const setup = await setUp(t, { x: notebookJson([FS, `fs.writeFileSync(${JSON.stringify(mark.path)}, String(Date.now()));\nwhile (true) {}`]) });
+    const result = await build(t, setup.copy, ["--timeout", "3"], { onStart: () => mark.watch(setup.copy.dir) });
     const ended = Date.now();
     await assertFailed(t, setup, result, 1, { x: /^notebooks\/x\.ipynb, cell 2: timed out after 3 s; kernel killed / });
-    const loopSeconds = (ended - Number(await setup.copy.read("loop-started"))) / 1000;
+    mark.stop();
+    const loopSeconds = (ended - Number(mark.content)) / 1000;
     t.diagnostic(`from the loop's start to the build's end: ${loopSeconds.toFixed(1)} s`);
     assert.ok(loopSeconds < 5, `took ${loopSeconds} s after the loop started`);
   });
@@ -153,13 +155,15 @@ describe("bad input", () => {
 
   for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     test(`${signal} while a cell runs: exit ${code}, kernel killed, nothing written`, async (t) => {
-      const setup = await setUp(t, { x: notebookJson([FS, 'fs.writeFileSync("../slow-started", "");\nawait new Promise((r) => setTimeout(r, 60_000));']) });
+      const mark = new KernelMark("slow-started");
+      const setup = await setUp(t, { x: notebookJson([FS, `fs.writeFileSync(${JSON.stringify(mark.path)}, "");\nawait new Promise((r) => setTimeout(r, 60_000));`]) });
       let sent = 0;
       const result = await build(t, setup.copy, [], {
         onStart: (pid) => {
+          mark.watch(setup.copy.dir);
           // Once the slow cell runs and the good page is written, so that only the kernel is stopped.
           const poll = setInterval(() => {
-            if (!existsSync(setup.copy.path("slow-started")) || !existsSync(setup.copy.path("docs", "good.md"))) return;
+            if (mark.content === undefined || !existsSync(setup.copy.path("docs", "good.md"))) return;
             clearInterval(poll);
             sent = performance.now();
             process.kill(pid, signal);
@@ -167,6 +171,7 @@ describe("bad input", () => {
           poll.unref();
         },
       });
+      mark.stop();
       assert.ok(sent > 0, "the signal was sent");
       t.diagnostic(`build ended ${((performance.now() - sent) / 1000).toFixed(1)} s after the ${signal}`);
       assert.equal(result.code, code, result.stdout + result.stderr);
@@ -179,13 +184,15 @@ describe("bad input", () => {
   }
 
   test("a second signal (SIGINT and SIGTERM at once) exits at once, kernels and their files gone all the same", async (t) => {
-    const setup = await setUp(t, { x: notebookJson([FS, 'fs.writeFileSync("../slow-started", "");\nawait new Promise((r) => setTimeout(r, 60_000));']) }, { good: false });
+    const mark = new KernelMark("slow-started");
+    const setup = await setUp(t, { x: notebookJson([FS, `fs.writeFileSync(${JSON.stringify(mark.path)}, "");\nawait new Promise((r) => setTimeout(r, 60_000));`]) }, { good: false });
     const { copy } = setup;
     let sent = 0;
     const result = await build(t, copy, [], {
       onStart: (pid) => {
+        mark.watch(copy.dir);
         const poll = setInterval(() => {
-          if (!existsSync(copy.path("slow-started"))) return;
+          if (mark.content === undefined) return;
           clearInterval(poll);
           sent = performance.now();
           process.kill(pid, "SIGINT");
@@ -194,6 +201,7 @@ describe("bad input", () => {
         poll.unref();
       },
     });
+    mark.stop();
     assert.ok(sent > 0, "the signals were sent");
     t.diagnostic(`build ended ${((performance.now() - sent) / 1000).toFixed(1)} s after the signals`);
     // The process may take the two in either order: the second one sets the code.
@@ -210,11 +218,13 @@ describe("bad input", () => {
   });
 
   test("SIGTERM while the kernels start: exit 143 at once, no cell run, nothing written", async (t) => {
-    const { copy, before } = await setUp(t, { x: notebookJson([FS, 'fs.writeFileSync("../cell-ran", "");']) });
+    const mark = new KernelMark("cell-ran");
+    const { copy, before } = await setUp(t, { x: notebookJson([FS, `fs.writeFileSync(${JSON.stringify(mark.path)}, "");\nawait new Promise((r) => setTimeout(r, 60_000));`]) });
     let sent = 0;
     let ended = false;
     const result = await build(t, copy, [], {
       onStart: (pid) => {
+        mark.watch(copy.dir);
         // Once both kernel processes exist; one look at a time, so that one signal is sent.
         const look = async (): Promise<void> => {
           if (ended) return;
@@ -226,12 +236,13 @@ describe("bad input", () => {
       },
     });
     ended = true;
+    mark.stop();
     assert.ok(sent > 0, "the signal was sent");
     const after = (performance.now() - sent) / 1000;
     t.diagnostic(`build ended ${after.toFixed(1)} s after the SIGTERM`);
     assert.equal(result.code, 143, result.stdout + result.stderr);
     assert.ok(after < 2, `${after} s`);
-    assert.equal(existsSync(copy.path("cell-ran")), false, "no cell ran after the stop");
+    assert.equal(mark.content, undefined, "no cell ran after the stop");
     for (const name of ["x", "good"]) {
       assert.match(result.stderr, new RegExp(`^ {2}notebooks/${name}\\.ipynb: build stopped while the kernel started; kernel killed$`, "m"));
     }

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, utimes, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { notebookJson, ProjectCopy, projectRoot, snapshot } from "../support/project-copy.js";
+import { KernelMark, notebookJson, ProjectCopy, projectRoot, snapshot } from "../support/project-copy.js";
 
 // Each fault a careful writer must survive, against the compiled build in a copy of the project,
 // asserting what was not lost. Most run with --no-execute (outputs stored in the notebook, no
@@ -314,15 +314,16 @@ describe("faults while a notebook runs", { concurrency: 1 }, () => {
   });
   after(async () => copy.dispose());
 
-  async function waitFor(path: string): Promise<void> {
-    for (let i = 0; i < 600 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(existsSync(path), `${path} never appeared`);
+  /** Waits until the slow cell has written its mark (see KernelMark: the project is read-only to it). */
+  async function waitFor(mark: KernelMark): Promise<void> {
+    for (let i = 0; i < 600 && mark.content === undefined; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(mark.content !== undefined, `${mark.path} never appeared`);
   }
 
   test("a notebook saved while it runs: exit 1, the save kept, no page written", async () => {
-    const marker = copy.path("notebooks/edit-started");
-    await copy.write("notebooks/edited.ipynb", slow("edit-started", 3000));
-    const running = copy.run([]);
+    const marker = new KernelMark("edit-started");
+    await copy.write("notebooks/edited.ipynb", slow(marker.path, 3000));
+    const running = copy.run([], { onStart: () => marker.watch(copy.dir) });
     await waitFor(marker);
     const saved = notebookJson(['console.log("the author\'s edit")']);
     await copy.write("notebooks/edited.ipynb", saved);
@@ -332,15 +333,15 @@ describe("faults while a notebook runs", { concurrency: 1 }, () => {
     assert.equal(await copy.read("notebooks/edited.ipynb"), saved);
     assert.equal(existsSync(copy.path("docs/edited.md")), false);
     await rm(copy.path("notebooks/edited.ipynb"));
-    await rm(marker);
+    marker.stop();
   });
 
   test("two builds at once: the second waits, or exits at once with --no-wait; both trees whole", async () => {
-    // The marker lives outside the project: a notebook that adds a file there fails the build.
-    const marker = join(await mkdtemp(join(tmpdir(), "lock-started-")), "started");
-    await copy.write("notebooks/slow.ipynb", slow(marker, 4000));
-    const first = copy.run(["slow.ipynb"].map((n) => `notebooks/${n}`));
+    const marker = new KernelMark("lock-started");
+    await copy.write("notebooks/slow.ipynb", slow(marker.path, 4000));
+    const first = copy.run(["slow.ipynb"].map((n) => `notebooks/${n}`), { onStart: () => marker.watch(copy.dir) });
     await waitFor(marker);
+    marker.stop();
     const refused = await copy.run(["--no-execute", "--no-wait"]);
     assert.equal(refused.code, 1, output(refused));
     assert.match(refused.stderr, /another build of this project is running \(lock \.cache\/docs-build\.lock\)/);

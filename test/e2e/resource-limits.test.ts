@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { symlink, truncate, writeFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ProjectCopy, notebookJson, processesIn } from "../support/project-copy.js";
+import { KernelMark, ProjectCopy, notebookJson, processesIn } from "../support/project-copy.js";
 
 describe("inputs that would grow or hang the build", () => {
   let copy: ProjectCopy;
@@ -75,19 +74,24 @@ describe("--timeout", () => {
 
 describe("SIGTERM while a cell runs", () => {
   let copy: ProjectCopy;
+  const mark = new KernelMark("busy-started");
   before(async () => {
     copy = await ProjectCopy.create({ notebooks: false, warm: true });
-    await copy.write("notebooks/busy.ipynb", notebookJson(['console.log("busy")', 'require("node:fs").writeFileSync("../busy-started", "");\nwhile (true) {}']));
+    await copy.write("notebooks/busy.ipynb", notebookJson(['console.log("busy")', `require("node:fs").writeFileSync(${JSON.stringify(mark.path)}, "");\nwhile (true) {}`]));
   });
   after(async () => copy?.dispose());
 
   test("the build exits 143 within 2 s, its kernel gone", async () => {
     let build = 0;
-    const pending = copy.run(["notebooks/busy.ipynb", "--timeout", "600"], { onStart: (pid) => (build = pid) });
+    const pending = copy.run(["notebooks/busy.ipynb", "--timeout", "600"], { onStart: (pid) => {
+      build = pid;
+      mark.watch(copy.dir);
+    } });
     // Wait for the kernel to be in the loop: the cell marks its start, then loops at once.
     const deadline = Date.now() + 120_000;
-    while (!existsSync(copy.path("busy-started")) && Date.now() < deadline) await sleep(100);
-    assert.ok(existsSync(copy.path("busy-started")), "the busy cell started");
+    while (mark.content === undefined && Date.now() < deadline) await sleep(100);
+    mark.stop();
+    assert.ok(mark.content !== undefined, "the busy cell started");
     await sleep(300);
     const t0 = Date.now();
     process.kill(build, "SIGTERM");

@@ -219,6 +219,51 @@ export async function processesIn(dir: string): Promise<number[]> {
   return found;
 }
 
+/**
+ * A mark a cell leaves for a test that waits for it (a cell started, a loop began): a file the
+ * cell writes into its /tmp (`mark.path`). A sandboxed kernel's /tmp is its own, and the project
+ * is read-only to it, so the test reads the mark through /proc/<pid>/root of the copy's processes
+ * while the kernel lives. The name is unique: an unconfined kernel's /tmp is the machine's.
+ */
+export class KernelMark {
+  readonly path: string;
+  /** What the mark held when the watch saw it; undefined until then. */
+  content: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(name: string) {
+    this.path = `/tmp/docs-test-mark-${process.pid}-${Math.random().toString(36).slice(2, 10)}-${name}`;
+  }
+
+  /** The mark's content as the first of the copy's processes that has it sees it, or undefined. */
+  async read(dir: string): Promise<string | undefined> {
+    for (const pid of await processesIn(dir)) {
+      const content = await readFile(`/proc/${pid}/root${this.path}`, "utf8").catch(() => undefined);
+      if (content !== undefined) return content;
+    }
+    return undefined;
+  }
+
+  /** Looks for the mark every 20 ms until it is seen (then `content` holds it). */
+  watch(dir: string): void {
+    const look = async (): Promise<void> => {
+      const content = await this.read(dir);
+      if (this.stopped) return;
+      if (content === undefined) this.timer = setTimeout(look, 20);
+      else this.content = content;
+    };
+    this.timer = setTimeout(look, 20);
+  }
+
+  /** Stops watching, and removes the mark an unconfined kernel left in the machine's /tmp. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    rmSync(this.path, { force: true });
+  }
+}
+
 /** Every file under `dir` with its content, to prove a failed build changed nothing. */
 export async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import stripAnsi from "strip-ansi";
 import { errorText, summarizeError } from "../../execute/summarize.js";
 import type { KernelProfile, WarmStart } from "../profile.js";
+import { installPrefix } from "../sandbox/mounts.js";
 import { TSLAB_NODE_FLAGS } from "./tslab-node-flags.js";
 import { warmArguments, warmStartFailed } from "../warm/warm-start.js";
 
@@ -86,6 +87,7 @@ const tslabWarmStart: WarmStart = {
  * the kernel is the one the lock file names.
  */
 function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
+  const require = createRequire(import.meta.url);
   const extra = name === "jslab" ? ["--js"] : [];
   return {
     name,
@@ -95,6 +97,8 @@ function tslabProfile(name: "tslab" | "jslab"): KernelProfile {
     argv: (connectionFile, nodeOptions) => [process.execPath, ...TSLAB_NODE_FLAGS, ...nodeOptions, tslabEntry(), "kernel", ...extra, "--config-path", connectionFile],
     // The snapshot holds tslab's TypeScript converter already built (jslab has none to build).
     ...(name === "tslab" ? { warmStart: tslabWarmStart } : {}),
+    // In a sandbox: Node's install, and the node_modules tslab comes from (the build's own).
+    sandboxPaths: () => [installPrefix(realpathSync(process.execPath)), dirname(dirname(require.resolve("tslab/package.json")))],
     // No colours in error text; no inherited NODE_OPTIONS changing how the kernel runs.
     env: { FORCE_COLOR: "0", NODE_OPTIONS: "" },
     interruptMode: "signal",
