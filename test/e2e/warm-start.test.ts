@@ -90,6 +90,32 @@ describe("warm kernel start from a V8 snapshot", () => {
     await assertNoKernelLeft();
   });
 
+  test("a checkout with no snapshot (moved, copied) makes one in its first build, under the lock; the second starts warm", async () => {
+    const moved = await ProjectCopy.create({ notebooks: false });
+    try {
+      await moved.write("notebooks/small.ipynb", notebookJson(["const a = 6;", "console.log(JSON.stringify({ a, b: a * 7 }));"]));
+      const args = ["--force", "--verbose", "notebooks/small.ipynb"];
+      // Builds of throw-away copies are cold by default (support/project-copy.ts): not here.
+      const env = { DOCS_WARM_KERNEL: "1" };
+      // --check writes nothing and holds no lock: it makes no snapshot.
+      const check = await moved.run(["--check", ...args], { env });
+      assert.match(check.stderr, /^warm kernel: no snapshot for .*notebooks \(a build or npm run warm-kernel makes one\); kernels there start cold$/m);
+      assert.deepEqual(await readdir(moved.path(".cache", "warm-kernel")).catch(() => []), []);
+      const first = await moved.run(args, { env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /^warm kernel: no snapshot for .*notebooks; this kernel starts cold, the snapshot is made for the next ones$/m);
+      assert.match(first.stderr, /^warm kernel: snapshot for .*notebooks remade$/m);
+      const page = await moved.read("docs/small.md");
+      assert.match(page, /\{"a":6,"b":42\}/);
+      const second = await moved.run(args, { env });
+      assert.equal(second.code, 0, second.stderr);
+      assert.doesNotMatch(second.stderr, /warm kernel/);
+      assert.equal(await moved.read("docs/small.md"), page);
+    } finally {
+      await moved.dispose();
+    }
+  });
+
   test("a corrupt snapshot file falls back to a cold start with the same page", async () => {
     const before = await copy.read("docs/small.md");
     const blob = (await keyFile()).replace(/\.json$/, ".blob");
