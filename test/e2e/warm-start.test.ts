@@ -73,14 +73,14 @@ describe("warm kernel start from a V8 snapshot", () => {
     await assertNoKernelLeft();
   });
 
-  test("a stale key (another lock-file hash) falls back to a cold start and remakes the snapshot", async () => {
+  test("a stale key (another lock-file hash) is remade before the kernel starts, from it", async () => {
     const file = await keyFile();
     const key = JSON.parse(await readFile(file, "utf8")) as { lockFile: string };
     const fresh = key.lockFile;
     await writeFile(file, JSON.stringify({ ...key, lockFile: "0".repeat(64) }));
     const r = await copy.run(["--force", "--verbose", "notebooks/small.ipynb"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks is stale; this kernel starts cold/m);
+    assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks is stale; remaking it, the kernels there wait for it$/m);
     assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks remade$/m);
     assert.equal((JSON.parse(await readFile(file, "utf8")) as { lockFile: string }).lockFile, fresh);
     // And the remade one is used.
@@ -90,7 +90,7 @@ describe("warm kernel start from a V8 snapshot", () => {
     await assertNoKernelLeft();
   });
 
-  test("a checkout with no snapshot (moved, copied) makes one in its first build, under the lock; the second starts warm", async () => {
+  test("a checkout with no snapshot (moved, copied) makes one in its first build, under the lock, and its kernels start from it", async () => {
     const moved = await ProjectCopy.create({ notebooks: false });
     try {
       await moved.write("notebooks/small.ipynb", notebookJson(["const a = 6;", "console.log(JSON.stringify({ a, b: a * 7 }));"]));
@@ -103,7 +103,7 @@ describe("warm kernel start from a V8 snapshot", () => {
       assert.deepEqual(await readdir(moved.path(".cache", "warm-kernel")).catch(() => []), []);
       const first = await moved.run(args, { env });
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stderr, /^warm kernel: no snapshot for .*notebooks; this kernel starts cold, the snapshot is made for the next ones$/m);
+      assert.match(first.stderr, /^warm kernel: no snapshot for .*notebooks; making it, the kernels there wait for it$/m);
       assert.match(first.stderr, /^warm kernel: snapshot for .*notebooks remade$/m);
       const page = await moved.read("docs/small.md");
       assert.match(page, /\{"a":6,"b":42\}/);

@@ -6,8 +6,8 @@ import { currentKey, failedKey, sameKey, snapshotPaths, storedKey } from "./snap
 // The snapshot builder and every kernel started from it run with the flags of every tslab kernel (V8 refuses a snapshot made under others).
 import { TSLAB_NODE_FLAGS } from "../profiles/tslab-node-flags.js";
 
-/** Longest a build spends making one snapshot (5 s on an idle machine); then it goes on cold. */
-const MAKE_WITHIN_MS = 120_000;
+/** Longest a build spends making one snapshot (5 s on an idle machine, 25 s at a load of 14); then its kernels start cold. */
+const MAKE_WITHIN_MS = 60_000;
 
 /** Snapshots being made by this process, by folder; each is made at most once a process. */
 const remaking = new Map<string, Promise<void>>();
@@ -21,8 +21,7 @@ function tellOnce(folder: string, line: string): void {
 }
 
 /**
- * Makes the snapshot for `folder` in the background, for the kernels that start after it: once a
- * process, and never again for a key a build already failed to make one for (npm run
+ * Makes the snapshot for `folder`; kernels about to start there wait for it. Once a process, and never again for a key a build already failed to make one for (npm run
  * warm-kernel tries again). A failure costs speed only: it is said under --verbose.
  */
 function remake(folder: string): void {
@@ -49,39 +48,48 @@ function remake(folder: string): void {
   void making.finally(() => remaking.delete(folder));
 }
 
+type SnapshotState = "fresh" | "missing" | "stale";
+
+async function stateOf(cwd: string): Promise<SnapshotState> {
+  const paths = snapshotPaths(cwd);
+  const stored = storedKey(paths);
+  if (!stored) return "missing";
+  return sameKey(stored, await currentKey(cwd)) && existsSync(paths.blob) ? "fresh" : "stale";
+}
+
+const argumentsFor = (cwd: string): string[] => [...TSLAB_NODE_FLAGS, "--snapshot-blob", snapshotPaths(cwd).blob];
+
 /**
  * The node arguments of a tslab kernel that starts from the snapshot made for `cwd`, or
  * undefined when there is none to use: then the kernel starts the normal way. A snapshot that
  * is missing (a moved or copied checkout, a new folder) or made for other modules, another
- * Node or another script is made in the background by a build that holds the build lock, for
- * the kernels after this one; other processes (`--check`, the kernel client alone) only start
- * cold.
+ * Node or another script is made by a build that holds the build lock, and this kernel and the
+ * ones started meanwhile wait for it: 5 s once, against 1.5 s more for every cold start and
+ * slower first cells (measured: a copied checkout's first forced build took 17.6 s so, against
+ * 20.7 s with the snapshot made beside kernels starting cold). Other processes (`--check`, the
+ * kernel client alone) start cold.
  */
 export async function warmArguments(cwd: string): Promise<string[] | undefined> {
   if (process.env.DOCS_WARM_KERNEL === "0") return undefined;
-  if (remaking.has(cwd)) return undefined;
-  const paths = snapshotPaths(cwd);
-  const stored = storedKey(paths);
-  const may = snapshotMakingAllowed();
-  if (!stored) {
-    if (may) {
-      tellOnce(cwd, `warm kernel: no snapshot for ${cwd}; this kernel starts cold, the snapshot is made for the next ones`);
-      remake(cwd);
-    } else {
-      tellOnce(cwd, `warm kernel: no snapshot for ${cwd} (a build or npm run warm-kernel makes one); kernels there start cold`);
-    }
+  await remaking.get(cwd);
+  const state = await stateOf(cwd);
+  if (state === "fresh") return argumentsFor(cwd);
+  if (!snapshotMakingAllowed()) {
+    tellOnce(cwd, state === "missing"
+      ? `warm kernel: no snapshot for ${cwd} (a build or npm run warm-kernel makes one); kernels there start cold`
+      : `warm kernel: snapshot for ${cwd} is stale (a build or npm run warm-kernel remakes it); kernels there start cold`);
     return undefined;
   }
-  if (!sameKey(stored, await currentKey(cwd)) || !existsSync(paths.blob)) {
-    if (may) {
-      tellOnce(cwd, `warm kernel: snapshot for ${cwd} is stale; this kernel starts cold, the snapshot is remade`);
-      remake(cwd);
-    } else {
-      tellOnce(cwd, `warm kernel: snapshot for ${cwd} is stale (a build or npm run warm-kernel remakes it); kernels there start cold`);
-    }
-    return undefined;
+  // Made at most once a process: a kernel that comes while it is made waits for it; after a
+  // failed attempt (its notice said why) kernels start cold.
+  if (!remade.has(cwd)) {
+    tellOnce(cwd, state === "missing"
+      ? `warm kernel: no snapshot for ${cwd}; making it, the kernels there wait for it`
+      : `warm kernel: snapshot for ${cwd} is stale; remaking it, the kernels there wait for it`);
+    remake(cwd);
   }
-  return [...TSLAB_NODE_FLAGS, "--snapshot-blob", paths.blob];
+  await remaking.get(cwd);
+  return (await stateOf(cwd)) === "fresh" ? argumentsFor(cwd) : undefined;
 }
 
 /** A snapshot that did not start a kernel is not used again; a build remakes it for the next kernel. */
