@@ -7,7 +7,8 @@ longest="test/e2e/bad-input.test.ts test/e2e/parity-execute.test.ts test/e2e/bui
   test/e2e/warm-start.test.ts test/e2e/faults.test.ts test/e2e/parameters.test.ts
   test/e2e/python-kernel.test.ts test/kernel/client.test.ts test/render/markdown.test.ts
   test/e2e/kernel-processes.test.ts test/e2e/resource-limits.test.ts test/e2e/spec-page.test.ts
-  test/e2e/ig-jekyll.test.ts test/render/tag-remove.test.ts"
+  test/e2e/ig-jekyll.test.ts test/render/tag-remove.test.ts
+  test/e2e/jupyter-server.test.ts test/kernel/tslab-corpus.test.ts test/e2e/old-nbformat.test.ts"
 {
   for f in $longest; do echo "$f"; done
   find test -name '*.test.ts' | sort | grep -v -x -F "$(for f in $longest; do echo "$f"; done)"

@@ -66,6 +66,12 @@ export interface BenchResults {
   /** The cold build with warm kernels (the default), and with every kernel started the normal way. */
   coldBuild: Execution;
   coldBuildNoWarm: Execution;
+  /**
+   * A second copy of the project, at another path and without a warm-kernel snapshot (a moved
+   * or copied checkout): its first forced build, which makes the snapshot, and the later ones.
+   */
+  copiedFirstBuild: Execution;
+  copiedBuild: Execution;
   kernelStarts: KernelStartTimes;
   noopBuild: Series;
   npmNoop: Series | Skipped;
@@ -152,6 +158,8 @@ export function formatTable(r: BenchResults): string {
     ...rows("Time (s)", [
       ["cold build (--force)", `${timed(r.coldBuild)}${ratioTo(r.coldBuild, nb)}`],
       ["cold build, no warm kernels", `${timed(r.coldBuildNoWarm)}${ratioTo(r.coldBuildNoWarm, nb)}`],
+      ["copied checkout, 1st cold build", `${timed(r.copiedFirstBuild)}${ratioTo(r.copiedFirstBuild, nb)}`],
+      ["copied checkout, later cold builds", `${timed(r.copiedBuild)}${ratioTo(r.copiedBuild, nb)}`],
       ["no-op build (node build-docs.js)", range(r.noopBuild) + codes(r.noopBuild)],
       ["no-op build (npm run docs)", isSkipped(r.npmNoop) ? r.npmNoop.skipped : range(r.npmNoop) + codes(r.npmNoop)],
       ["  npm's own overhead (median)", isSkipped(r.npmNoop) ? "-" : secs(r.npmNoop.median - r.noopBuild.median)],

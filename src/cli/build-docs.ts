@@ -9,6 +9,7 @@ import { validEnvName } from "../kernel/sandbox/environment.js";
 import { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import type { ProjectSnapshot } from "../guard/project-snapshot.js";
 import { onWarmStartNotice } from "../kernel/warm/notice.js";
+import { allowSnapshotMaking, settleSnapshots } from "../kernel/warm/policy.js";
 import { findProject, type Project } from "../project.js";
 import { defaultJobs } from "../pipeline/default-jobs.js";
 import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../pipeline/jobs.js";
@@ -22,6 +23,8 @@ import { mergeParameters, parseParameterArguments, readParametersFile } from "..
 
 const EXIT_USAGE = 2;
 const STOP_WITHIN_MS = 1500;
+/** Longest a finished build waits for a warm-kernel snapshot it is making (it is killed on exit after that). */
+const SETTLE_SNAPSHOTS_MS = 120_000;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -206,6 +209,8 @@ async function main(): Promise<number> {
         onWait: (lock) => warn(`another build of this project is running (lock ${lock}); waiting for it…`),
         onCompromised: (e) => warn(`the build lock was lost (${e.message}); another build may write at the same time`),
       });
+  // Under the lock, a build makes the warm-kernel snapshots that are missing or stale (one process at a time).
+  if (release) allowSnapshotMaking();
   let done: Built;
   try {
     done = await build(opts, project, jobs, warn, target, sandbox);
@@ -302,6 +307,8 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   } finally {
     reporter.stop();
   }
+  // A snapshot being made is finished (within bounds) while the lock is held, for the next build.
+  if (!controller.signal.aborted) await settleSnapshots(SETTLE_SNAPSHOTS_MS);
   // Only an executed notebook ran code (a failed one may have run some).
   const ran = result.outcomes.some((o) => !o.ok || o.product.status === "executed");
   if (snapshot && ran && !controller.signal.aborted) {

@@ -1,6 +1,7 @@
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { UNVERIFIED_TOKEN_TAG } from "../tokens/tags.js";
 import { cellTags } from "../tokens/output-text.js";
+import { storedNotebook } from "../notebook/stored.js";
 
 /** The notebook's "docs" metadata, when it is an object. */
 function docsMetadata(nb: INotebookContent): Record<string, unknown> {
@@ -31,8 +32,8 @@ export async function notebookOptOuts(paths: readonly string[], labelOf: (path: 
   const out: Array<{ label: string; optOuts: string[] }> = [];
   for (const path of paths) {
     try {
-      const nb = JSON.parse((await readBounded(path, 256 * 1024 * 1024)).toString("utf8")) as INotebookContent;
-      if (!Array.isArray(nb.cells)) continue;
+      const nb = storedNotebook((await readBounded(path, 256 * 1024 * 1024)).toString("utf8"));
+      if (!nb) continue;
       const found = optOuts(nb);
       if (found.length > 0) out.push({ label: labelOf(path), optOuts: found });
     } catch {

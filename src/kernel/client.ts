@@ -81,13 +81,14 @@ export class KernelClient {
 
   static async start(options: StartOptions): Promise<KernelClient> {
     const profile = typeof options.kernel === "string" ? await resolveKernel(options.kernel) : options.kernel;
-    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     const confinement = await options.sandbox?.confinement(profile.sandboxPaths?.() ?? []);
     if (confinement && options.transport === "tcp") {
       throw new KernelStartError("the sandbox gives a kernel a network of its own, which tcp cannot reach: use the ipc transport (the default) or no sandbox");
     }
     // A snapshot problem never fails a build: a warm kernel that does not start is started cold.
     const warm = await profile.warmStart?.command(options.cwd).catch(() => undefined);
+    // After the warm command, which may wait for a snapshot being made (bounded on its own).
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     if (warm) {
       try {
         return await KernelClient.launch(options, profile, deadline, confinement, warm);

@@ -34,6 +34,14 @@ function joined(v: JsonValue | undefined): JsonValue | undefined {
   return v.length > 0 && /[\n\r]$/.test(v[0]!) ? v.join("") : v.join("\n");
 }
 
+/** The metadata objects of notebooks this module upgraded: what they were is known by identity. */
+const upgradedMetadata = new WeakSet<object>();
+
+/** Whether the notebook was read from nbformat 2 or 3 (by this process's reader). */
+export function wasUpgraded(nb: { metadata?: unknown }): boolean {
+  return typeof nb.metadata === "object" && nb.metadata !== null && upgradedMetadata.has(nb.metadata);
+}
+
 /** Whether the value declares nbformat 2 or 3. */
 export function isOldNotebook(value: JsonValue): value is JsonObject {
   return isRecord(value) && (value.nbformat === 2 || value.nbformat === 3);
@@ -61,6 +69,7 @@ export function upgradeNotebook(nb: JsonObject): JsonObject | string {
   copyNumberTexts(nb.metadata, metadata);
   delete metadata.name;
   delete metadata.signature;
+  upgradedMetadata.add(metadata);
   const result: JsonObject = {};
   for (const [key, value] of Object.entries(nb)) if (key !== "worksheets" && key !== "orig_nbformat" && key !== "orig_nbformat_minor") result[key] = value;
   return { ...result, metadata, cells, nbformat: 4, nbformat_minor: 4 };

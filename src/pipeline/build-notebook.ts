@@ -70,7 +70,8 @@ const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
 function quickParse(raw: Buffer): INotebookContent | undefined {
   try {
     const nb = JSON.parse(raw.toString("utf8")) as INotebookContent;
-    return Array.isArray(nb?.cells) && typeof nb.metadata === "object" && nb.metadata !== null ? nb : undefined;
+    // nbformat 2 and 3 are read by the careful reader, which upgrades them.
+    return nb?.nbformat === 4 && Array.isArray(nb.cells) && typeof nb.metadata === "object" && nb.metadata !== null ? nb : undefined;
   } catch {
     return undefined;
   }
@@ -130,7 +131,7 @@ export async function buildNotebook(
   // A notebook byte-identical to what the last build wrote is known to be valid, so the
   // no-op path reads it with the native parser; anything else goes through the careful reader
   // (exact numbers, messages with line and column), once.
-  const known = record?.notebook === notebookHash ? quickParse(raw) : undefined;
+  const known = record?.notebook === notebookHash ? (quickParse(raw) ?? (await readCarefully(raw, job))) : undefined;
   const parsed = known ?? (await readCarefully(raw, job));
 
   // The kernel matters only when executing: --no-execute renders any notebook, kernel installed or not.
@@ -262,7 +263,7 @@ export async function buildNotebook(
       inputs,
       // Of the notebook as written and read back as the next build reads it: in memory, a
       // stream's text is one string, on disk a list of lines, and the two must not differ here.
-      outputs: outputsFingerprint(JSON.parse(writtenNotebook.toString("utf8")) as INotebookContent),
+      outputs: outputsFingerprint(writtenNotebook === raw ? (quickParse(raw) ?? parsed) : (JSON.parse(writtenNotebook.toString("utf8")) as INotebookContent)),
       notebook: sha256(writtenNotebook),
       tool: settings.tool,
       dir: job.docsDir,

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { storedNotebook } from "../notebook/stored.js";
 import type { PageSummary } from "../render/html.js";
 
 /**
@@ -12,12 +13,8 @@ export async function indexOrder(root: string, pages: readonly [label: string, s
   for (const [label, summary] of pages) {
     const text = await readFile(join(root, label), "utf8").catch(() => undefined);
     if (text === undefined) continue;
-    let position: unknown;
-    try {
-      position = (JSON.parse(text) as { metadata?: { docs?: { index?: unknown } } }).metadata?.docs?.index;
-    } catch {
-      continue; // An unreadable notebook is reported where it is built; here it only loses its place.
-    }
+    // An unreadable notebook is reported where it is built; here it only loses its place.
+    const position = (storedNotebook(text)?.metadata.docs as { index?: unknown } | undefined)?.index;
     if (typeof position === "number" && Number.isFinite(position)) order.set(summary.name, position);
   }
   return order;

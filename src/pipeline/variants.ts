@@ -4,6 +4,7 @@ import type { INotebookContent } from "@jupyterlab/nbformat";
 import { sha256 } from "../cache/fingerprint.js";
 import { DocsError } from "../errors.js";
 import { parametersFromObject, type GivenParameters } from "../params/values.js";
+import { storedNotebook } from "../notebook/stored.js";
 import type { Project } from "../project.js";
 import type { NotebookJob } from "./jobs.js";
 
@@ -61,13 +62,8 @@ export async function withVariants(jobs: readonly NotebookJob[], project: Projec
   for (const job of jobs) {
     out.push(job);
     if (job.params !== undefined) continue;
-    let nb: INotebookContent | undefined;
-    try {
-      nb = JSON.parse(await readFile(job.path, "utf8")) as INotebookContent;
-    } catch {
-      continue;
-    }
-    if (typeof nb?.metadata === "object" && nb.metadata !== null) out.push(...variantJobs(job, nb, project));
+    const nb = storedNotebook(await readFile(job.path, "utf8").catch(() => ""));
+    if (nb) out.push(...variantJobs(job, nb, project));
   }
   return out;
 }

@@ -73,14 +73,14 @@ describe("warm kernel start from a V8 snapshot", () => {
     await assertNoKernelLeft();
   });
 
-  test("a stale key (another lock-file hash) falls back to a cold start and remakes the snapshot", async () => {
+  test("a stale key (another lock-file hash) is remade before the kernel starts, from it", async () => {
     const file = await keyFile();
     const key = JSON.parse(await readFile(file, "utf8")) as { lockFile: string };
     const fresh = key.lockFile;
     await writeFile(file, JSON.stringify({ ...key, lockFile: "0".repeat(64) }));
     const r = await copy.run(["--force", "--verbose", "notebooks/small.ipynb"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks is stale; this kernel starts cold/m);
+    assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks is stale; remaking it, the kernels there wait for it$/m);
     assert.match(r.stderr, /^warm kernel: snapshot for .*notebooks remade$/m);
     assert.equal((JSON.parse(await readFile(file, "utf8")) as { lockFile: string }).lockFile, fresh);
     // And the remade one is used.
@@ -88,6 +88,32 @@ describe("warm kernel start from a V8 snapshot", () => {
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stderr, /warm kernel/);
     await assertNoKernelLeft();
+  });
+
+  test("a checkout with no snapshot (moved, copied) makes one in its first build, under the lock, and its kernels start from it", async () => {
+    const moved = await ProjectCopy.create({ notebooks: false });
+    try {
+      await moved.write("notebooks/small.ipynb", notebookJson(["const a = 6;", "console.log(JSON.stringify({ a, b: a * 7 }));"]));
+      const args = ["--force", "--verbose", "notebooks/small.ipynb"];
+      // Builds of throw-away copies are cold by default (support/project-copy.ts): not here.
+      const env = { DOCS_WARM_KERNEL: "1" };
+      // --check writes nothing and holds no lock: it makes no snapshot.
+      const check = await moved.run(["--check", ...args], { env });
+      assert.match(check.stderr, /^warm kernel: no snapshot for .*notebooks \(a build or npm run warm-kernel makes one\); kernels there start cold$/m);
+      assert.deepEqual(await readdir(moved.path(".cache", "warm-kernel")).catch(() => []), []);
+      const first = await moved.run(args, { env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /^warm kernel: no snapshot for .*notebooks; making it, the kernels there wait for it$/m);
+      assert.match(first.stderr, /^warm kernel: snapshot for .*notebooks remade$/m);
+      const page = await moved.read("docs/small.md");
+      assert.match(page, /\{"a":6,"b":42\}/);
+      const second = await moved.run(args, { env });
+      assert.equal(second.code, 0, second.stderr);
+      assert.doesNotMatch(second.stderr, /warm kernel/);
+      assert.equal(await moved.read("docs/small.md"), page);
+    } finally {
+      await moved.dispose();
+    }
   });
 
   test("a corrupt snapshot file falls back to a cold start with the same page", async () => {

@@ -175,7 +175,9 @@ export class ProjectCopy {
     return new Promise((resolvePromise, reject) => {
       const child = spawn(process.execPath, [buildScript, ...args], {
         cwd: this.dir,
-        env: { ...process.env, TMPDIR: this.tmp, CI: "", ...options.env },
+        // A copy without a snapshot stays cold, as before builds made missing snapshots: a
+        // snapshot for each throw-away copy would cost 5 s of CPU for nothing.
+        env: { ...process.env, TMPDIR: this.tmp, CI: "", ...(this.slot === undefined ? { DOCS_WARM_KERNEL: "0" } : {}), ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";

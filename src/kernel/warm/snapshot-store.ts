@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,8 @@ export interface SnapshotKey {
   /** sha256 of the snapshot's script. */
   entry: string;
   flags: string;
+  /** sha256 of the install's patches/*.patch: patch-package changes tslab's converter (tslab's own files). */
+  patches: string;
   /** The notebook folder the converter was built in. */
   folder: string;
 }
@@ -30,6 +32,8 @@ export interface SnapshotPaths {
   blob: string;
   /** The key the blob was made with, written after the blob, so a key never names a half-made blob. */
   keyFile: string;
+  /** The key a build failed to make a snapshot for, and why: a build does not try that key again. */
+  failedFile: string;
 }
 
 /** The compiled script that `node --build-snapshot` runs (see snapshot-entry.cts). */
@@ -42,7 +46,7 @@ export function tslabDir(): string {
 
 export function snapshotPaths(folder: string): SnapshotPaths {
   const base = join(findProject(folder).root, ".cache", "warm-kernel", createHash("sha256").update(folder).digest("hex").slice(0, 16));
-  return { blob: `${base}.blob`, keyFile: `${base}.json` };
+  return { blob: `${base}.blob`, keyFile: `${base}.json`, failedFile: `${base}.failed.json` };
 }
 
 const sha256 = (data: Buffer | string): string => createHash("sha256").update(data).digest("hex");
@@ -51,13 +55,30 @@ const sha256 = (data: Buffer | string): string => createHash("sha256").update(da
 export async function currentKey(folder: string): Promise<SnapshotKey> {
   const tslab = tslabDir();
   // tslab sits in <install>/node_modules/tslab; the lock file is beside that node_modules.
-  const lockFile = join(dirname(dirname(tslab)), "package-lock.json");
-  const [lock, entry] = await Promise.all([readFile(lockFile).catch(() => Buffer.from("")), readFile(entryScript)]);
-  return { node: `${process.version} ${process.platform}-${process.arch}`, lockFile: sha256(lock), tslab, entry: sha256(entry), flags: TSLAB_NODE_FLAGS.join(" "), folder };
+  const install = dirname(dirname(tslab));
+  const lockFile = join(install, "package-lock.json");
+  const [lock, entry, patches] = await Promise.all([readFile(lockFile).catch(() => Buffer.from("")), readFile(entryScript), patchesHash(join(install, "patches"))]);
+  return { node: `${process.version} ${process.platform}-${process.arch}`, lockFile: sha256(lock), tslab, entry: sha256(entry), flags: TSLAB_NODE_FLAGS.join(" "), patches, folder };
+}
+
+async function patchesHash(dir: string): Promise<string> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith(".patch")).sort();
+  const hash = createHash("sha256");
+  for (const name of names) hash.update(`${name}\0`).update(await readFile(join(dir, name))).update("\0");
+  return hash.digest("hex");
 }
 
 export function sameKey(a: SnapshotKey, b: SnapshotKey): boolean {
-  return a.node === b.node && a.lockFile === b.lockFile && a.tslab === b.tslab && a.entry === b.entry && a.flags === b.flags && a.folder === b.folder;
+  return a.node === b.node && a.lockFile === b.lockFile && a.tslab === b.tslab && a.entry === b.entry && a.flags === b.flags && a.patches === b.patches && a.folder === b.folder;
+}
+
+/** The key of a build's failed attempt, when its record is readable. */
+export function failedKey(paths: SnapshotPaths): SnapshotKey | undefined {
+  try {
+    return (JSON.parse(readFileSync(paths.failedFile, "utf8")) as { key: SnapshotKey }).key;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The key stored beside a snapshot, or undefined when there is none or it cannot be read. */
