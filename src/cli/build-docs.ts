@@ -11,6 +11,7 @@ import { findProject, type Project } from "../project.js";
 import { defaultJobs } from "../pipeline/default-jobs.js";
 import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../pipeline/jobs.js";
 import { preflight } from "../pipeline/preflight.js";
+import { preloadBuildModules } from "../pipeline/preload.js";
 import { runBuild } from "../pipeline/run.js";
 import { acquireBuildLock } from "../write/lock.js";
 import { MANIFEST_NAME } from "../write/manifest.js";
@@ -207,6 +208,8 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   let prepared: Promise<void> | undefined;
   const beforeExecute = (): Promise<void> =>
     (prepared ??= (async () => {
+      // First of all: once a notebook ran, no module of the build is read from disk again.
+      await preloadBuildModules();
       const { snapshotProject } = await import("../guard/project-snapshot.js");
       snapshot = await snapshotProject(project.root, project.keysDir);
       if (opts.checks) await (await import("../guard/known-secrets-check.js")).knownSecretsOf(project.root);
