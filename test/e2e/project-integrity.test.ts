@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { ProjectCopy, notebookJson } from "../support/project-copy.js";
+import { makeKey, sign } from "../fixtures/tokens/helpers.js";
 
 /** A notebook runs with the rights of whoever builds: what it changes besides its outputs is named. */
 describe("a notebook that writes outside its outputs, and opt-outs in plain sight", () => {
@@ -48,5 +50,51 @@ describe("a notebook that writes outside its outputs, and opt-outs in plain sigh
     assert.equal(strict.code, 1, strict.stdout + strict.stderr);
     assert.match(strict.stderr, /--strict: 1 opt-out\(s\) of the checks \(listed above\); nothing was run/);
     assert.doesNotMatch(strict.stdout, /^ok /m);
+  });
+});
+
+/** A key a notebook leaves in keys/ is named by the build it ran in, and trusted by none until committed. */
+describe("a notebook that plants its own key in keys/", () => {
+  let copy: ProjectCopy;
+  const git = (...args: string[]): string =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: copy.dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "" } });
+
+  before(async () => {
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
+    git("init", "-q");
+    git("add", "keys");
+    git("commit", "-qm", "keys");
+    const planted = await makeKey("RS384", "planted");
+    const token = await sign(planted, { sub: "forged" });
+    await copy.write(
+      "notebooks/plant.ipynb",
+      notebookJson([
+        [
+          'import * as fs from "fs";',
+          `if (!fs.existsSync("../keys/planted.public.json")) fs.writeFileSync("../keys/planted.public.json", ${JSON.stringify(JSON.stringify({ keys: [planted.publicJwk] }))});`,
+          `console.log(${JSON.stringify(token)});`,
+        ].join("\n"),
+      ]),
+    );
+  });
+  after(async () => copy?.dispose());
+
+  test("the build it runs in fails naming the key; the next one does not trust it; a commit does", async () => {
+    const first = await copy.run(["notebooks/plant.ipynb"]);
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+    assert.match(first.stderr, /^ {2}added keys\/planted\.public\.json$/m);
+
+    const next = await copy.run(["--force", "notebooks/plant.ipynb"]);
+    assert.equal(next.code, 1, next.stdout + next.stderr);
+    assert.match(next.stderr, /^build-docs: keys\/planted\.public\.json is not committed as it is: its keys verify no token until it is committed$/m);
+    assert.match(next.stderr, /notebooks\/plant\.ipynb, cell 1: token eyJ\S*… does not verify against keys\/: kid "planted" is in keys\/planted\.public\.json, which is not committed as it is/);
+    assert.doesNotMatch(next.stderr, /changed keys|added keys/);
+    await assert.rejects(copy.read("docs", "plant.md"), { code: "ENOENT" });
+
+    git("add", "keys");
+    git("commit", "-qm", "a key a human reviewed");
+    const committed = await copy.run(["--force", "notebooks/plant.ipynb"]);
+    assert.equal(committed.code, 0, committed.stdout + committed.stderr);
+    assert.match(await copy.read("docs", "plant.md"), /eyJ/);
   });
 });
