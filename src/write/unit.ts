@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { DocsError } from "../errors.js";
-import type { Bounds } from "./bounds.js";
+import { isInside, type Bounds } from "./bounds.js";
 import { errnoCode, readIfPresent, type FileSystem } from "./fs-layer.js";
 
 /** One file of a unit: its new content, or null to delete it. */
@@ -239,12 +239,88 @@ function isJournal(value: unknown): value is Journal {
 }
 
 /**
- * Finishes or undoes a unit left by a build that died: a unit still writing is undone (its
- * temporary files removed), one that had started renaming is finished. Every path is checked
- * against the bounds and the build's own naming, so a planted journal cannot move other files.
- * Returns a line saying what was done, or undefined when there was no journal.
+ * What a journal found on disk may touch. A notebook can write the journal (it runs with the
+ * builder's rights), so a journal is obeyed only where it asks what a build of this docs folder
+ * does: rename its own temporary files onto its pages, its notebooks or its records in `.cache/`,
+ * and delete pages its manifest lists.
  */
-export async function recoverUnit(fs: FileSystem, journalPath: string, bounds: Bounds, show: (p: string) => string): Promise<string | undefined> {
+export interface RecoveryScope {
+  /** The project: notebooks (`*.ipynb`) and `.cache/docs-*` records may be written. */
+  root: string;
+  /** The docs folder of the writer recovering: its files may be written, and deleted when its manifest lists them. */
+  docsDir: string;
+  /** The manifest's file name in docsDir. */
+  manifestName: string;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** `path` is the name `sibling(target, suffix)` gives, made by some build's process. */
+function isSiblingOf(path: string, target: string, suffix: string): boolean {
+  if (dirname(path) !== dirname(target)) return false;
+  return new RegExp(`^\\.${escapeRegExp(basename(target).slice(0, 96))}\\.\\d+-[0-9a-f]+${escapeRegExp(suffix)}$`).test(basename(path));
+}
+
+const NEVER_WRITTEN = ["node_modules", ".git", ".cache", "keys", "dist", "src"];
+
+function writableByBuild(scope: RecoveryScope, path: string): boolean {
+  const p = resolve(path);
+  if (p !== scope.docsDir && isInside(p, scope.docsDir)) return true;
+  if (dirname(p) === join(scope.root, ".cache")) return /^docs-/.test(basename(p)) && !/^docs-journal/.test(basename(p));
+  return p.endsWith(".ipynb") && isInside(p, scope.root) && !NEVER_WRITTEN.some((d) => isInside(p, join(scope.root, d)));
+}
+
+/** Entries of the manifest as it was before the unit (its backup, kept until the unit ends) and as it is. */
+async function manifestEntries(fs: FileSystem, scope: RecoveryScope, journal: Journal): Promise<Set<string>> {
+  const manifest = join(scope.docsDir, scope.manifestName);
+  const sources = [manifest, ...journal.renames.filter((r) => r.target === manifest).map((r) => r.backup)];
+  const entries = new Set<string>();
+  for (const source of sources) {
+    const raw = await readIfPresent(fs, source).catch(() => undefined);
+    if (raw === undefined) continue;
+    try {
+      const pages = (JSON.parse(raw.toString("utf8")) as { pages?: Record<string, unknown> }).pages ?? {};
+      for (const files of Object.values(pages)) if (Array.isArray(files)) for (const f of files) if (typeof f === "string") entries.add(resolve(scope.docsDir, f));
+    } catch {
+      // An unreadable manifest lists nothing.
+    }
+  }
+  return entries;
+}
+
+/** The first thing the journal asks that no build of this scope does, or undefined. */
+async function outOfScope(fs: FileSystem, journal: Journal, scope: RecoveryScope): Promise<string | undefined> {
+  for (const r of journal.renames) {
+    if (!isSiblingOf(r.temp, r.target, TEMP_SUFFIX) || !isSiblingOf(r.backup, r.target, BACKUP_SUFFIX)) return `${r.temp} (not a temporary file the build names)`;
+    if (!writableByBuild(scope, r.target)) return r.target;
+    // The build's temporary is a regular file of its own; anything else (a link) is not renamed.
+    const st = await fs.lstat(r.temp).catch(() => undefined);
+    if (st !== undefined && !st.isFile()) return `${r.temp} (not a regular file)`;
+  }
+  const listed = journal.deletes.length > 0 ? await manifestEntries(fs, scope, journal) : new Set<string>();
+  for (const d of journal.deletes) {
+    const p = resolve(d);
+    const record = dirname(p) === join(scope.root, ".cache") && /^docs-/.test(basename(p)) && !/^docs-journal/.test(basename(p));
+    if (!record && !listed.has(p)) return `${d} (a delete of a file the manifest does not list)`;
+  }
+  return undefined;
+}
+
+/** Keeps a journal that is not obeyed beside it, for a person to look at; never acts on it. */
+async function setAside(fs: FileSystem, journalPath: string): Promise<string> {
+  const aside = `${journalPath}.refused`;
+  await fs.rename(journalPath, aside).catch(() => undefined);
+  return aside;
+}
+
+/**
+ * Finishes or undoes a unit left by a build that died: a unit still writing is undone (its
+ * temporary files removed), one that had started renaming is finished. A journal is obeyed only
+ * where it asks what a build of this scope does (RecoveryScope); one that asks anything else is
+ * set aside whole (`<journal>.refused`), nothing of it done. Returns a line saying what was done,
+ * or undefined when there was no journal.
+ */
+export async function recoverUnit(fs: FileSystem, journalPath: string, bounds: Bounds, show: (p: string) => string, scope: RecoveryScope): Promise<string | undefined> {
   const raw = await readIfPresent(fs, journalPath);
   if (raw === undefined) return undefined;
   let journal: unknown;
@@ -253,11 +329,12 @@ export async function recoverUnit(fs: FileSystem, journalPath: string, bounds: B
   } catch {
     journal = undefined;
   }
-  const ours = (r: Rename): boolean =>
-    r.temp.endsWith(TEMP_SUFFIX) && dirname(r.temp) === dirname(r.target) && r.backup.endsWith(BACKUP_SUFFIX) && dirname(r.backup) === dirname(r.target);
-  if (!isJournal(journal) || !journal.renames.every(ours) || ![...journal.renames.map((r) => r.target), ...journal.deletes].every((p) => bounds.rootOf(p) !== undefined )) {
-    await removeQuietly(fs, journalPath);
-    return `ignored an unreadable write journal (${show(journalPath)})`;
+  if (!isJournal(journal) || ![...journal.renames.map((r) => r.target), ...journal.deletes].every((p) => bounds.rootOf(p) !== undefined)) {
+    return `ignored an unreadable write journal (kept as ${show(await setAside(fs, journalPath))}); nothing was moved or deleted`;
+  }
+  const refused = await outOfScope(fs, journal, scope);
+  if (refused !== undefined) {
+    return `refused a write journal that names ${show(refused)}, which no build of ${show(scope.docsDir)} writes or deletes (kept as ${show(await setAside(fs, journalPath))}); nothing was moved or deleted`;
   }
   for (const path of [...journal.renames.map((r) => r.target), ...journal.deletes]) await bounds.check(fs, path);
   if (journal.phase === "writing") {

@@ -98,3 +98,42 @@ describe("a notebook that plants its own key in keys/", () => {
     assert.match(await copy.read("docs", "plant.md"), /eyJ/);
   });
 });
+
+/** A notebook can write the build's journal; the next build obeys it only where a build's own unit could ask. */
+describe("a notebook that plants a write journal", () => {
+  let copy: ProjectCopy;
+  const theirs = ["README.md", "package.json", "keys/RS384.public.json", "notebooks/other.ipynb"];
+
+  before(async () => {
+    copy = await ProjectCopy.create({ notebooks: false, warm: true });
+    await copy.write("README.md", "# the project\n");
+    await copy.write("notebooks/other.ipynb", notebookJson(["1 + 1"]));
+    await copy.write(
+      "notebooks/journal.ipynb",
+      notebookJson([
+        [
+          'import * as fs from "fs";',
+          'import * as path from "path";',
+          'const root = path.resolve("..");',
+          `const deletes = ${JSON.stringify(theirs)}.map((p) => path.join(root, p));`,
+          'const target = path.join(root, "package.json");',
+          'const temp = path.join(root, ".package.json.1-ab.docs-tmp");',
+          'fs.writeFileSync(temp, "{}");',
+          'fs.mkdirSync(path.join(root, ".cache"), { recursive: true });',
+          'fs.writeFileSync(path.join(root, ".cache", "docs-journal.json"), JSON.stringify({ version: 1, phase: "committing", renames: [{ temp, target, backup: temp.replace(/tmp$/, "bak") }], deletes }));',
+        ].join("\n"),
+      ]),
+    );
+  });
+  after(async () => copy?.dispose());
+
+  test("the next build deletes and replaces none of README.md, package.json, keys, notebooks", async () => {
+    const before = new Map(await Promise.all(theirs.map(async (p) => [p, await copy.read(p)] as const)));
+    // --check writes nothing: the journal the notebook left is still there for the next build.
+    await copy.run(["--check", "notebooks/journal.ipynb"]);
+    const next = await copy.run(["--no-execute", "notebooks/journal.ipynb"]);
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+    assert.match(next.stderr, /refused a write journal that names \S+, which no build of docs writes or deletes \(kept as \.cache\/docs-journal\.json\.refused\); nothing was moved or deleted/);
+    for (const [p, text] of before) assert.equal(await copy.read(p), text, p);
+  });
+});

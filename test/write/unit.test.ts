@@ -92,6 +92,7 @@ describe("commitUnit: a notebook's files as one unit", () => {
   });
 
   const options = (fs: FileSystem) => ({ fs, bounds, journalPath, show });
+  const scope = () => ({ root: project, docsDir: join(project, "docs"), manifestName: ".docs-manifest.json" });
 
   test("writes every file, leaves no temporary file or journal", async () => {
     const written = await commitUnit(next(), options(nodeFileSystem));
@@ -136,7 +137,7 @@ describe("commitUnit: a notebook's files as one unit", () => {
     // Half the unit is in place and the journal says how to finish it.
     assert.equal(await readFile(join(project, "docs/a.md"), "utf8"), "new md");
     assert.equal(await readFile(join(project, "notebooks/a.ipynb"), "utf8"), "old notebook");
-    const said = await recoverUnit(nodeFileSystem, journalPath, bounds, show);
+    const said = await recoverUnit(nodeFileSystem, journalPath, bounds, show, scope());
     assert.match(said ?? "", /finished a write a previous build was stopped in/);
     assert.deepEqual(await tree(project), {
       "notebooks/a.ipynb": "new notebook",
@@ -144,20 +145,20 @@ describe("commitUnit: a notebook's files as one unit", () => {
       "docs/a.html": "new html",
       "docs/a_files/a_1_0.png": "png",
     });
-    assert.equal(await recoverUnit(nodeFileSystem, journalPath, bounds, show), undefined, "journal gone");
+    assert.equal(await recoverUnit(nodeFileSystem, journalPath, bounds, show, scope()), undefined, "journal gone");
   });
 
   test("a build that dies while writing temporaries is undone by the next one", async () => {
     // The journal rename is the first; dying right after it leaves a unit still writing.
     await assert.rejects(commitUnit(next(), options(faulty({ dieAfterRename: 1 }))));
-    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /removed the temporary files/);
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show, scope())) ?? "", /removed the temporary files/);
     assert.deepEqual(await tree(project), original);
   });
 
   test("a build that dies after keeping backups, before renaming, leaves no backup behind the next one", async () => {
     await assert.rejects(commitUnit(next(), options(faulty({ dieAfterLink: 3 }))));
     assert.ok((await readdir(join(project, "docs"))).some((n) => n.endsWith(".docs-bak")));
-    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /removed the temporary files/);
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show, scope())) ?? "", /removed the temporary files/);
     assert.deepEqual(await tree(project), original);
   });
 
@@ -167,8 +168,45 @@ describe("commitUnit: a notebook's files as one unit", () => {
     await writeFile(join(project, "docs/.x.docs-tmp"), "planted");
     await mkdir(join(project, ".cache"), { recursive: true });
     await writeFile(journalPath, JSON.stringify({ version: 1, phase: "committing", renames: [{ temp: join(root, ".v.docs-tmp"), target: outside }], deletes: [join(root, "victim.txt")] }));
-    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show)) ?? "", /ignored an unreadable write journal/);
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show, scope())) ?? "", /ignored an unreadable write journal/);
     assert.equal(await readFile(outside, "utf8"), "theirs");
+  });
+
+  test("a planted journal deletes no file the manifest does not list and renames nothing onto a file the build does not write", async () => {
+    const theirs = { "README.md": "readme", "package.json": "{}", "keys/k.json": "key", "notebooks/n.ipynb": "nb", "docs/README.md": "author's", "src/x.ts": "code" };
+    for (const [rel, text] of Object.entries(theirs)) {
+      await mkdir(join(project, rel, ".."), { recursive: true });
+      await writeFile(join(project, rel), text);
+    }
+    await writeFile(join(project, "docs/.docs-manifest.json"), JSON.stringify({ generator: "build-docs", pages: { "notebooks/a.ipynb": ["a.md", "a.html"] } }));
+    await mkdir(join(project, ".cache"), { recursive: true });
+    const renameOnto = (rel: string) => {
+      const target = join(project, rel);
+      const temp = join(target, "..", `.${rel.split("/").pop()}.1-ab.docs-tmp`);
+      return { temp, target, backup: temp.replace(/tmp$/, "bak") };
+    };
+    const plants: [string, unknown][] = [
+      ...Object.keys(theirs).filter((r) => !r.endsWith(".ipynb")).map((rel): [string, unknown] => [`a delete of ${rel}`, { deletes: [join(project, rel)], renames: [] }]),
+      ...Object.keys(theirs).filter((r) => r !== "docs/README.md" && r !== "notebooks/n.ipynb").map((rel): [string, unknown] => [`a rename onto ${rel}`, { deletes: [], renames: [renameOnto(rel)] }]),
+      ["a delete of a notebook", { deletes: [join(project, "notebooks/n.ipynb")], renames: [] }],
+      ["a delete beside listed ones", { deletes: [join(project, "docs/a.md"), join(project, "docs/README.md")], renames: [] }],
+      ["a rename of a file not named as the build's temporary", { deletes: [], renames: [{ temp: join(project, "keys/k.json"), target: join(project, "docs/a.md"), backup: join(project, "docs/.a.md.1-ab.docs-bak") }] }],
+    ];
+    for (const [what, plant] of plants) {
+      for (const r of (plant as { renames: { temp: string }[] }).renames) if (r.temp.endsWith(".docs-tmp")) await writeFile(r.temp, "planted");
+      await writeFile(journalPath, JSON.stringify({ version: 1, phase: "committing", ...(plant as object) }));
+      assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show, scope())) ?? "", /refused a write journal that names .*nothing was moved or deleted/, what);
+      assert.equal(await readFile(`${journalPath}.refused`, "utf8").then(() => true), true, `${what}: kept aside`);
+      for (const [rel, text] of Object.entries({ ...theirs, ...original })) assert.equal(await readFile(join(project, rel), "utf8"), text, `${what}: ${rel}`);
+    }
+  });
+
+  test("a journal's delete of a page the manifest lists is done", async () => {
+    await writeFile(join(project, "docs/.docs-manifest.json"), JSON.stringify({ generator: "build-docs", pages: { "notebooks/a.ipynb": ["a.md", "a.html"] } }));
+    await mkdir(join(project, ".cache"), { recursive: true });
+    await writeFile(journalPath, JSON.stringify({ version: 1, phase: "committing", renames: [], deletes: [join(project, "docs/a.html")] }));
+    assert.match((await recoverUnit(nodeFileSystem, journalPath, bounds, show, scope())) ?? "", /finished a write/);
+    assert.deepEqual(Object.keys(await tree(join(project, "docs"))).sort(), [".docs-manifest.json", "a.md"]);
   });
 
   test("refuses a target that is a symlink, or lies under one, or outside the bounds", async () => {
