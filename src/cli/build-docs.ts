@@ -212,7 +212,10 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
       await preloadBuildModules();
       const { snapshotProject } = await import("../guard/project-snapshot.js");
       snapshot = await snapshotProject(project.root, project.keysDir);
-      if (opts.checks) await (await import("../guard/known-secrets-check.js")).knownSecretsOf(project.root);
+      if (opts.checks) {
+        const { keySources } = await import("../guard/key-sources.js");
+        await (await import("../guard/known-secrets-check.js")).knownSecretsOf(project.root, await keySources(project.keysDir, jobs));
+      }
     })());
 
   const controller = new AbortController();

@@ -13,6 +13,7 @@ const LATE_MODULES: readonly (() => Promise<unknown>)[] = [
   () => import("../cache/depends.js"),
   () => import("../check/diff.js"),
   () => import("../execute/execute-notebook.js"),
+  () => import("../guard/key-sources.js"),
   () => import("../guard/known-secrets-check.js"),
   () => import("../guard/opt-outs.js"),
   () => import("../guard/project-snapshot.js"),
