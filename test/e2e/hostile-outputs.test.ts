@@ -43,8 +43,20 @@ describe("notebooks that leak the private keys of keys/ or print a forged token"
         ].join("\n"),
       ]),
     );
+    // Forged tokens outside code outputs, or in pieces a browser joins up.
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const forged = `${b64({ alg: "RS384", kid: "nobody" })}.${b64({ sub: "forged" })}.${"c2ln".repeat(40)}`;
+    const none = `${b64({ alg: "none" })}.${b64({ sub: "admin" })}.`;
+    const forged2 = JSON.parse(notebookJson([
+      `// the token to send: ${none}\nconsole.log("ok")`,
+      // The segments as separate strings: the source itself shows no token.
+      `const parts = ${JSON.stringify(forged.split("."))};\ntslab.display.html(parts.map((p) => \`<span>\${p}</span>\`).join("."));`,
+      `const segments = ${JSON.stringify(forged.split("."))};\nconsole.log(segments.join("\\u200b."));`,
+    ].map((source, i) => (i === 1 ? `import * as tslab from "tslab";\n${source}` : source)))) as { cells: object[] };
+    forged2.cells.unshift({ cell_type: "markdown", id: "prose", metadata: {}, source: `A token: ${forged.split(".").join("\\.")}` });
+    await copy.write("notebooks/forged2.ipynb", JSON.stringify(forged2, null, 1));
     before_ = await snapshot(copy.path("docs"));
-    run = await copy.run(["notebooks/leaks.ipynb", "notebooks/forged.ipynb"]);
+    run = await copy.run(["notebooks/leaks.ipynb", "notebooks/forged.ipynb", "notebooks/forged2.ipynb"]);
   });
   after(async () => copy?.dispose());
 
@@ -52,10 +64,19 @@ describe("notebooks that leak the private keys of keys/ or print a forged token"
     assert.equal(run.code, 1, run.stdout + run.stderr);
     const written = [...(await snapshot(copy.path("docs"))).keys()].filter((path) => !before_.has(path));
     assert.deepEqual(written.filter((path) => /leaks|forged/.test(path)), []);
+    assert.match(run.stdout, /^FAIL +notebooks\/forged2\.ipynb/m);
   });
 
   test("a forged token with a spaced header, wrapped at 64 columns, fails its notebook", () => {
     assert.match(run.stdout + run.stderr, /notebooks\/forged\.ipynb, cell 1: token eyAi\S*… does not verify against keys\/: unknown kid "nobody"/);
+  });
+
+  test("a forged token in prose, in a code comment (alg none), in HTML spans or with zero-width spaces fails its cell", () => {
+    const out = run.stdout + run.stderr;
+    assert.match(out, /notebooks\/forged2\.ipynb, cell 1: token eyJ\S*… does not verify against keys\/: unknown kid "nobody"/);
+    assert.match(out, /notebooks\/forged2\.ipynb, cell 2: token eyJ\S*… does not verify against keys\/: alg none is not allowed/);
+    assert.match(out, /notebooks\/forged2\.ipynb, cell 3: token eyJ\S*… does not verify against keys\/: unknown kid "nobody"/);
+    assert.match(out, /notebooks\/forged2\.ipynb, cell 4: token eyJ\S*… does not verify against keys\/: unknown kid "nobody"/);
   });
 
   test("every leaking cell is named, with what it shows", () => {
