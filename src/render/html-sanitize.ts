@@ -23,7 +23,8 @@ const MARKUP_IN_VALUE = /<\s*[/!?a-z]/i;
  * tag (`<svg><style><meta …>`: raw text here, an element in Chromium).
  */
 function dropped(tag: string, attribs: Record<string, string>, text: string): boolean {
-  if (Object.values(attribs).some((v) => MARKUP_IN_VALUE.test(v))) return true;
+  // An iframe's srcdoc is markup by design: it goes only when it holds a hostile tag.
+  if (Object.entries(attribs).some(([name, v]) => (name === "srcdoc" ? HOSTILE_TAG : MARKUP_IN_VALUE).test(v))) return true;
   if (HOSTILE_TAG.test(text)) return true;
   switch (tag) {
     case "meta": // refresh navigates; other http-equiv values have no business in a body
