@@ -50,7 +50,24 @@ function* cellPlaces(cell: ICell): Generator<[string, string]> {
  * in pieces); else the outputs of all cells, or the sources of all cells, together. Each text is
  * read a bounded number of times, so the scan stays linear in the notebook's size.
  */
-export function findKnownSecrets(nb: INotebookContent, matcher: SecretMatcher): Finding[] {
+// Long texts are matched in pieces (512 KiB), with an overlap far longer than any key's spelling (an RSA
+// 8192 `d` is 2 kB as hex, 20 kB escaped tenfold), and the event loop is let go between pieces:
+// a SIGTERM during the scan of a large notebook is answered within its 2 s.
+const PIECE = 1 << 19;
+const OVERLAP = 1 << 16;
+
+async function findAll(matcher: SecretMatcher, text: string): Promise<SecretHit[]> {
+  if (text.length <= PIECE) return matcher.find(text);
+  const hits: SecretHit[] = [];
+  for (let at = 0; at < text.length; at += PIECE - OVERLAP) {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const hit of matcher.find(text.slice(at, at + PIECE))) if (!hits.some((h) => h.secret === hit.secret)) hits.push(hit);
+    if (at + PIECE >= text.length) break;
+  }
+  return hits;
+}
+
+export async function findKnownSecrets(nb: INotebookContent, matcher: SecretMatcher): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Each cell names every secret it shows once; the notebook-wide joins only what no cell named.
   const anywhere = new Set<KnownSecret>();
@@ -70,17 +87,18 @@ export function findKnownSecrets(nb: INotebookContent, matcher: SecretMatcher): 
   };
   const sources: string[] = [];
   const outputs: string[] = [];
-  nb.cells.forEach((cell, i) => {
+  for (const [i, cell] of nb.cells.entries()) {
     inCell = new Set();
     const places = [...cellPlaces(cell)];
-    for (const [where, text] of places) report(matcher.find(text), i + 1, `the cell's ${where}`);
+    for (const [where, text] of places) report(await findAll(matcher, text), i + 1, `the cell's ${where}`);
     const own = places.slice(1).map(([, text]) => text);
-    if (own.length > 1) report(matcher.find(own.join("\n")), i + 1, "the cell's outputs together");
+    if (own.length > 1) report(await findAll(matcher, own.join("\n")), i + 1, "the cell's outputs together");
     sources.push(places[0]![1]);
     outputs.push(...own);
-  });
-  if (outputs.length > 1) report(matcher.find(outputs.join("\n")), undefined, "the notebook's outputs together");
-  if (sources.length > 1) report(matcher.find(sources.join("\n")), undefined, "the notebook's cell sources together");
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (outputs.length > 1) report(await findAll(matcher, outputs.join("\n")), undefined, "the notebook's outputs together");
+  if (sources.length > 1) report(await findAll(matcher, sources.join("\n")), undefined, "the notebook's cell sources together");
   return findings;
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { refuseUnreadable } from "../../src/pipeline/build-notebook.js";
 import { ProjectCopy, notebookJson } from "../support/project-copy.js";
@@ -43,6 +44,32 @@ describe("bounded inputs and printable names", () => {
     const seconds = Number(/^ok +notebooks\/slashes\.ipynb +\d+ cells +([\d.]+) s/m.exec(run.stdout)?.[1]);
     assert.ok(seconds < 15, run.stdout);
   });
+});
+
+test("SIGTERM during the secret scan of a large notebook: exit 143 within 2 s, nothing written", async (t) => {
+  const copy = await ProjectCopy.create({ notebooks: false });
+  t.after(() => copy.dispose());
+  // 16 cells of 1 MB of random base64 each, as stored outputs: --no-execute scans them without a kernel, for several seconds.
+  const nb = JSON.parse(notebookJson(Array.from({ length: 16 }, () => "x"))) as { cells: { outputs: unknown[]; execution_count: number | null }[] };
+  nb.cells.forEach((cell, i) => {
+    cell.execution_count = i + 1;
+    cell.outputs = [{ output_type: "stream", name: "stdout", text: randomBytes(750_000).toString("base64") }];
+  });
+  await copy.write("notebooks/large.ipynb", JSON.stringify(nb));
+  let signalled = 0;
+  const run = await copy.run(["--no-execute", "notebooks/large.ipynb"], {
+    onStart: (pid) => {
+      setTimeout(() => {
+        signalled = performance.now();
+        process.kill(pid, "SIGTERM");
+      }, 3000);
+    },
+  });
+  const seconds = (performance.now() - signalled) / 1000;
+  t.diagnostic(`exit ${run.code} ${seconds.toFixed(2)} s after SIGTERM`);
+  assert.equal(run.code, 143, run.stdout + run.stderr);
+  assert.ok(seconds < 2, `${seconds.toFixed(2)} s`);
+  await assert.rejects(copy.read("docs", "large.md"), { code: "ENOENT" });
 });
 
 test("an executed notebook over the read bound is refused, not written", () => {

@@ -47,11 +47,11 @@ test("a value printed in pieces over several outputs, or over several cells, is 
   // Pieces of 10 characters: each alone is below what counts.
   const pieces = d.match(/.{1,10}/g)!;
   const outputs = notebook([code("pieces", pieces.map((p) => stream(`${p}\n`)))]);
-  assert.deepEqual(findKnownSecrets(outputs, matcher).map((f) => [f.cell, f.message]), [[1, "the cell's outputs together show private key material (keys/x.json, member d, as base64); the docs are public"]]);
+  assert.deepEqual((await findKnownSecrets(outputs, matcher)).map((f) => [f.cell, f.message]), [[1, "the cell's outputs together show private key material (keys/x.json, member d, as base64); the docs are public"]]);
   const cells = notebook(pieces.map((p) => code("piece", [stream(`${p}\n`)])));
-  assert.deepEqual(findKnownSecrets(cells, matcher).map((f) => [f.cell, f.message]), [[undefined, "the notebook's outputs together show private key material (keys/x.json, member d, as base64); the docs are public"]]);
+  assert.deepEqual((await findKnownSecrets(cells, matcher)).map((f) => [f.cell, f.message]), [[undefined, "the notebook's outputs together show private key material (keys/x.json, member d, as base64); the docs are public"]]);
   const markdownCells = notebook(pieces.map((p) => ({ cell_type: "markdown", metadata: {}, source: `${p}\n` })));
-  assert.deepEqual(findKnownSecrets(markdownCells, matcher).map((f) => [f.cell, f.message]), [[undefined, "the notebook's cell sources together show private key material (keys/x.json, member d, as base64); the docs are public"]]);
+  assert.deepEqual((await findKnownSecrets(markdownCells, matcher)).map((f) => [f.cell, f.message]), [[undefined, "the notebook's cell sources together show private key material (keys/x.json, member d, as base64); the docs are public"]]);
 });
 
 test("knows the keys of every folder and file the run names, besides keys/", async (t) => {
