@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { createReporter, outcomeLine } from "./progress.js";
 import { noopStampContent, stampPath, type NoopReads } from "../cache/noop-stamp.js";
 import { asDocsError, DocsError } from "../errors.js";
+import { printable } from "../io/printable.js";
 import { validEnvName } from "../kernel/sandbox/environment.js";
 import { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import type { ProjectSnapshot } from "../guard/project-snapshot.js";
@@ -14,6 +15,7 @@ import { findProject, type Project } from "../project.js";
 import { defaultJobs } from "../pipeline/default-jobs.js";
 import { defaultNotebooks, expandArguments, jobFor, type NotebookJob } from "../pipeline/jobs.js";
 import { preflight } from "../pipeline/preflight.js";
+import { preloadBuildModules } from "../pipeline/preload.js";
 import { runBuild } from "../pipeline/run.js";
 import { acquireBuildLock } from "../write/lock.js";
 import { MANIFEST_NAME } from "../write/manifest.js";
@@ -22,6 +24,11 @@ import type { Target } from "../targets/types.js";
 import { mergeParameters, parseParameterArguments, readParametersFile } from "../params/values.js";
 
 const EXIT_USAGE = 2;
+
+/** Every line the build prints goes through here: names and messages with terminal controls in them are shown escaped. */
+function say(stream: NodeJS.WriteStream, text: string): boolean {
+  return stream.write(printable(text));
+}
 const STOP_WITHIN_MS = 1500;
 /** Longest a finished build waits for a warm-kernel snapshot it is making (it is killed on exit after that). */
 const SETTLE_SNAPSHOTS_MS = 120_000;
@@ -72,7 +79,7 @@ const program = new Command()
   .option("--pass-env <name>", "give the kernels this variable of the environment (repeatable; an opt-out: listed, refused by --strict)", (v: string, all: string[]) => [...all, v], [] as string[])
   .addHelpText("after", "\nExit codes: 0 success (with --check: nothing stale), 1 a notebook failed or (--check) a file is stale,\n2 usage error, a notebook that cannot be read or rendered, a kernel not found, unusable keys/,\ncolliding pages or a link in the way, 130/143 stopped by SIGINT/SIGTERM.")
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({ writeErr: (s) => say(process.stderr, s) });
 
 interface CliOptions {
   execute: boolean;
@@ -106,7 +113,7 @@ async function main(): Promise<number> {
   const opts = program.opts<CliOptions>();
   const project = findProject(process.cwd(), opts.outDir);
   if (opts.outDir !== undefined && statSync(project.docsDir, { throwIfNoEntry: false })?.isDirectory() === false) {
-    process.stderr.write(`--out-dir ${opts.outDir}: not a folder\n`);
+    say(process.stderr, `--out-dir ${opts.outDir}: not a folder\n`);
     return EXIT_USAGE;
   }
   let target: Target | undefined;
@@ -117,7 +124,7 @@ async function main(): Promise<number> {
       : overlaps(resolve(opts.ig), project) ? `--ig ${opts.ig} overlaps ${relative(process.cwd(), project.notebooksDir) || "."}/ or ${relative(process.cwd(), project.docsDir) || "."}/: give the IG's own folder`
       : undefined;
     if (problem) {
-      process.stderr.write(`${problem}\n`);
+      say(process.stderr, `${problem}\n`);
       return EXIT_USAGE;
     }
     const { igTarget } = await import("../targets/ig.js");
@@ -126,17 +133,17 @@ async function main(): Promise<number> {
   if (opts.keys !== undefined) {
     project.keysDir = resolve(opts.keys);
     if (!statSync(project.keysDir, { throwIfNoEntry: false })?.isDirectory()) {
-      process.stderr.write(`--keys ${opts.keys}: not a folder\n`);
+      say(process.stderr, `--keys ${opts.keys}: not a folder\n`);
       return EXIT_USAGE;
     }
   }
   const badName = opts.passEnv.find((name) => !validEnvName(name));
   if (badName !== undefined) {
-    process.stderr.write(`--pass-env ${JSON.stringify(badName)}: not a variable name\n`);
+    say(process.stderr, `--pass-env ${JSON.stringify(badName)}: not a variable name\n`);
     return EXIT_USAGE;
   }
   if (opts.sandbox && opts.transport === "tcp" && opts.execute) {
-    process.stderr.write("--transport tcp: a sandboxed kernel has a network of its own, which the build cannot reach over tcp; use ipc (the default), or --no-sandbox\n");
+    say(process.stderr, "--transport tcp: a sandboxed kernel has a network of its own, which the build cannot reach over tcp; use ipc (the default), or --no-sandbox\n");
     return EXIT_USAGE;
   }
   const fromFile = opts.paramsFile === undefined ? new Map() : await readParametersFile(opts.paramsFile);
@@ -151,18 +158,18 @@ async function main(): Promise<number> {
       : !opts.execute ? "parameters need the notebooks to run: drop --no-execute"
       : undefined;
     if (problem) {
-      process.stderr.write(`${problem}\n`);
+      say(process.stderr, `${problem}\n`);
       return EXIT_USAGE;
     }
   }
   const expanded = await expandArguments(program.args, process.cwd());
   if (expanded.unmatched.length > 0) {
-    process.stderr.write(`no notebook matches ${expanded.unmatched.map((p) => `"${p}"`).join(", ")}\n`);
+    say(process.stderr, `no notebook matches ${expanded.unmatched.map((p) => `"${p}"`).join(", ")}\n`);
     return EXIT_USAGE;
   }
   const paths = program.args.length > 0 ? expanded.paths : await defaultNotebooks(project);
   if (paths.length === 0) {
-    process.stderr.write(`no notebooks found under ${project.notebooksDir}\n`);
+    say(process.stderr, `no notebooks found under ${project.notebooksDir}\n`);
     return EXIT_USAGE;
   }
 
@@ -176,9 +183,9 @@ async function main(): Promise<number> {
   ];
   if (runOptOuts.length > 0) optOuts.unshift({ label: "this run", optOuts: runOptOuts });
   const optOutLines = optOuts.map(({ label, optOuts: list }) => `opt-out ${label}: ${list.join("; ")}\n`);
-  for (const line of optOutLines) process.stdout.write(line);
+  for (const line of optOutLines) say(process.stdout, line);
   if (opts.strict && optOuts.length > 0) {
-    process.stderr.write(`--strict: ${optOuts.length} opt-out(s) of the checks (listed above); nothing was run\n`);
+    say(process.stderr, `--strict: ${optOuts.length} opt-out(s) of the checks (listed above); nothing was run\n`);
     return 1;
   }
 
@@ -199,7 +206,7 @@ async function main(): Promise<number> {
   let warned = false;
   const warn = (line: string): void => {
     warned = true;
-    process.stderr.write(`build-docs: ${line}\n`);
+    say(process.stderr, `build-docs: ${line}\n`);
   };
   // --check writes nothing, so it takes no lock and works on a read-only checkout.
   const release = opts.check
@@ -261,9 +268,14 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   let prepared: Promise<void> | undefined;
   const beforeExecute = (): Promise<void> =>
     (prepared ??= (async () => {
+      // First of all: once a notebook ran, no module of the build is read from disk again.
+      await preloadBuildModules();
       const { snapshotProject } = await import("../guard/project-snapshot.js");
       snapshot = await snapshotProject(project.root, project.keysDir);
-      if (opts.checks) await (await import("../guard/known-secrets-check.js")).knownSecretsOf(project.root);
+      if (opts.checks) {
+        const { keySources } = await import("../guard/key-sources.js");
+        await (await import("../guard/known-secrets-check.js")).knownSecretsOf(project.root, await keySources(project.keysDir, jobs));
+      }
       const probe = await sandbox?.ready();
       if (probe && !probe.ok) warn(`the kernel sandbox cannot start here (${probe.reason}); kernels run unconfined, as with --no-sandbox`);
     })());
@@ -271,7 +283,7 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(signal === "SIGTERM" ? 143 : 130);
-    process.stderr.write(`\n${signal}: stopping, killing kernels…\n`);
+    say(process.stderr, `\n${signal}: stopping, killing kernels…\n`);
     controller.abort(signal);
     // Whatever the build is waiting for, it stops within 2 s: kernels are killed on exit, and
     // every file is renamed into place whole or not at all.
@@ -280,9 +292,9 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
-  if (!opts.checks) process.stderr.write("warning: --no-checks: tokens are not verified and private keys not refused in this run\n");
+  if (!opts.checks) say(process.stderr, "warning: --no-checks: tokens are not verified and private keys not refused in this run\n");
   const reporter = createReporter(process.stdout, opts.check === true, opts.verbose === true);
-  if (opts.verbose) onWarmStartNotice((line) => process.stderr.write(`${line}\n`));
+  if (opts.verbose) onWarmStartNotice((line) => say(process.stderr, `${line}\n`));
   const t0 = performance.now();
   let result;
   try {
@@ -318,25 +330,25 @@ async function build(opts: CliOptions, project: Project, jobs: NotebookJob[], wa
     for (const path of result.removed) written.add(path);
     const changes = await snapshot.changesSince(written);
     if (changes.length > 0) {
-      process.stderr.write(`\nthe notebooks changed files that are not their outputs (a notebook runs with your rights: review it):\n`);
-      for (const c of changes.slice(0, 20)) process.stderr.write(`  ${c.how} ${c.path}\n`);
-      if (changes.length > 20) process.stderr.write(`  … and ${changes.length - 20} more\n`);
+      say(process.stderr, `\nthe notebooks changed files that are not their outputs (a notebook runs with your rights: review it):\n`);
+      for (const c of changes.slice(0, 20)) say(process.stderr, `  ${c.how} ${c.path}\n`);
+      if (changes.length > 20) say(process.stderr, `  … and ${changes.length - 20} more\n`);
       result.exitCode = Math.max(result.exitCode, 1) as typeof result.exitCode;
     }
   }
 
   const failed = result.outcomes.filter((o) => !o.ok);
   if (result.stale.length > 0) {
-    process.stdout.write(`\n${result.stale.join("\n")}\n`);
-    process.stdout.write(`${result.stale.length} file(s) stale: run \`npm run docs\` and commit the result.\n`);
+    say(process.stdout, `\n${result.stale.join("\n")}\n`);
+    say(process.stdout, `${result.stale.length} file(s) stale: run \`npm run docs\` and commit the result.\n`);
   }
   if (failed.length > 0) {
-    process.stderr.write(`\n${failed.length} of ${result.outcomes.length} notebook(s) failed:\n`);
-    for (const o of failed) if (!o.ok) process.stderr.write(`${o.error.message.replace(/^/gm, "  ")}\n`);
+    say(process.stderr, `\n${failed.length} of ${result.outcomes.length} notebook(s) failed:\n`);
+    for (const o of failed) if (!o.ok) say(process.stderr, `${o.error.message.replace(/^/gm, "  ")}\n`);
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const summary = `${result.outcomes.length} notebook(s), ${failed.length} failed${opts.check ? `, ${result.stale.length} stale file(s)` : ""}`;
-  process.stdout.write(`${summary}, ${seconds} s\n`);
+  say(process.stdout, `${summary}, ${seconds} s\n`);
   if (result.exitCode !== 0 || ran || opts.check || opts.force || target) return { exitCode: result.exitCode };
   const { noopReads } = await import("../pipeline/noop-reads.js");
   const reads = await noopReads(project, result.outcomes, process.argv[1]!);
@@ -361,8 +373,8 @@ main().then(
     // An error of the build as a whole (keys/ unusable, say): its message and its code's exit
     // status; a stack only for a bug, and only under --verbose.
     const error = asDocsError(e);
-    process.stderr.write(`build-docs: ${error.message}\n`);
-    if (error.details && process.argv.some((a) => a === "-v" || a === "--verbose")) process.stderr.write(`${error.details}\n`);
+    say(process.stderr, `build-docs: ${error.message}\n`);
+    if (error.details && process.argv.some((a) => a === "-v" || a === "--verbose")) say(process.stderr, `${error.details}\n`);
     process.exitCode = error.exitStatus;
   },
 );

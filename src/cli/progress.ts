@@ -1,5 +1,6 @@
 import type { NotebookJob, } from "../pipeline/jobs.js";
 import type { Outcome, Reporter } from "../pipeline/run.js";
+import { printable } from "../io/printable.js";
 
 interface Running {
   job: NotebookJob;
@@ -41,7 +42,7 @@ export function createReporter(stream: NodeJS.WriteStream, check: boolean, verbo
     for (const r of running.values()) {
       // Time first: a narrow terminal cuts the end of the line, not the clock.
       const line = `${((now - r.since) / 1000).toFixed(1).padStart(5)} s  ${r.job.label}  ${r.cell}`;
-      stream.write(`${line.slice(0, width - 1)}\n`);
+      stream.write(`${printable(line).slice(0, width - 1)}\n`);
     }
     drawn = running.size;
   };
@@ -49,7 +50,7 @@ export function createReporter(stream: NodeJS.WriteStream, check: boolean, verbo
   timer?.unref();
   const print = (text: string): void => {
     if (live) erase();
-    stream.write(text.endsWith("\n") ? text : `${text}\n`);
+    stream.write(printable(text.endsWith("\n") ? text : `${text}\n`));
     draw();
   };
   return {

@@ -6,7 +6,7 @@ import { privateKeysAllowed } from "./opt-outs.js";
 import { loadKnownSecrets } from "./known-secrets.js";
 import type { KnownSecret } from "./known-secrets.js";
 import { secretMatcher } from "./secret-match.js";
-import type { SecretMatcher } from "./secret-match.js";
+import type { SecretHit, SecretMatcher } from "./secret-match.js";
 
 /** Every string an output holds, whatever its MIME type or shape, labelled for messages. */
 function* outputStrings(output: IOutput): Generator<[string, string]> {
@@ -44,36 +44,79 @@ function* cellPlaces(cell: ICell): Generator<[string, string]> {
   }
 }
 
-/** Private values of keys/ found in a notebook: one finding per cell, place and secret. */
-export function findKnownSecrets(nb: INotebookContent, matcher: SecretMatcher): Finding[] {
+/**
+ * Private values of the run's keys found in a notebook: one finding per secret, at the narrowest
+ * place it shows: a cell's source or one output; else the cell's outputs together (a value printed
+ * in pieces); else the outputs of all cells, or the sources of all cells, together. Each text is
+ * read a bounded number of times, so the scan stays linear in the notebook's size.
+ */
+// Long texts are matched in pieces (512 KiB), with an overlap far longer than any key's spelling (an RSA
+// 8192 `d` is 2 kB as hex, 20 kB escaped tenfold), and the event loop is let go between pieces:
+// a SIGTERM during the scan of a large notebook is answered within its 2 s.
+const PIECE = 1 << 19;
+const OVERLAP = 1 << 16;
+
+async function findAll(matcher: SecretMatcher, text: string): Promise<SecretHit[]> {
+  if (text.length <= PIECE) return matcher.find(text);
+  const hits: SecretHit[] = [];
+  for (let at = 0; at < text.length; at += PIECE - OVERLAP) {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const hit of matcher.find(text.slice(at, at + PIECE))) if (!hits.some((h) => h.secret === hit.secret)) hits.push(hit);
+    if (at + PIECE >= text.length) break;
+  }
+  return hits;
+}
+
+export async function findKnownSecrets(nb: INotebookContent, matcher: SecretMatcher): Promise<Finding[]> {
   const findings: Finding[] = [];
-  nb.cells.forEach((cell, i) => {
-    const reported = new Set<KnownSecret>();
-    for (const [where, text] of cellPlaces(cell)) {
-      for (const hit of matcher.find(text)) {
-        if (reported.has(hit.secret)) continue;
-        reported.add(hit.secret);
-        findings.push({
-          code: "ERR_PRIVATE_KEY",
-          cell: i + 1,
-          message: `the cell's ${where} shows private key material (${hit.secret.label}, as ${hit.encoding}); the docs are public`,
-        });
-      }
+  // Each cell names every secret it shows once; the notebook-wide joins only what no cell named.
+  const anywhere = new Set<KnownSecret>();
+  let inCell = new Set<KnownSecret>();
+  const report = (hits: SecretHit[], cell: number | undefined, where: string): void => {
+    for (const hit of hits) {
+      const reported = cell === undefined ? anywhere : inCell;
+      if (reported.has(hit.secret)) continue;
+      reported.add(hit.secret);
+      anywhere.add(hit.secret);
+      findings.push({
+        code: "ERR_PRIVATE_KEY",
+        ...(cell !== undefined ? { cell } : {}),
+        message: `${where} ${where.endsWith("together") ? "show" : "shows"} private key material (${hit.secret.label}, as ${hit.encoding}); the docs are public`,
+      });
     }
-  });
+  };
+  const sources: string[] = [];
+  const outputs: string[] = [];
+  for (const [i, cell] of nb.cells.entries()) {
+    inCell = new Set();
+    const places = [...cellPlaces(cell)];
+    for (const [where, text] of places) report(await findAll(matcher, text), i + 1, `the cell's ${where}`);
+    const own = places.slice(1).map(([, text]) => text);
+    if (own.length > 1) report(await findAll(matcher, own.join("\n")), i + 1, "the cell's outputs together");
+    sources.push(places[0]![1]);
+    outputs.push(...own);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (outputs.length > 1) report(await findAll(matcher, outputs.join("\n")), undefined, "the notebook's outputs together");
+  if (sources.length > 1) report(await findAll(matcher, sources.join("\n")), undefined, "the notebook's cell sources together");
   return findings;
 }
 
 const matchers = new Map<string, Promise<SecretMatcher>>();
+const sourcesByRoot = new Map<string, readonly string[]>();
 
 /**
- * One matcher per project and build: keys/ is read once. The build calls this before any
- * notebook runs, so a notebook that rewrites keys/ cannot change what the guard knows.
+ * One matcher per project and build, its keys read once: `keys/`, and every other folder or key
+ * file the run names (`--keys`, key paths given as parameters). The build calls this before any
+ * notebook runs, so a notebook that rewrites them cannot change what the guard knows; the checks
+ * then find the matcher by the project's root.
  */
-export function knownSecretsOf(projectRoot: string): Promise<SecretMatcher> {
-  const keysDir = join(projectRoot, "keys");
-  let matcher = matchers.get(keysDir);
-  if (matcher === undefined) matchers.set(keysDir, (matcher = loadKnownSecrets(keysDir, projectRoot).then(secretMatcher)));
+export function knownSecretsOf(projectRoot: string, sources: readonly string[] = []): Promise<SecretMatcher> {
+  const all = [...new Set([join(projectRoot, "keys"), ...(sources.length > 0 ? sources : sourcesByRoot.get(projectRoot) ?? [])])].sort();
+  sourcesByRoot.set(projectRoot, all);
+  const key = JSON.stringify(all);
+  let matcher = matchers.get(key);
+  if (matcher === undefined) matchers.set(key, (matcher = loadKnownSecrets(all, projectRoot).then(secretMatcher)));
   return matcher;
 }
 
@@ -81,7 +124,7 @@ const matcherFor = (ctx: StageContext): Promise<SecretMatcher> => knownSecretsOf
 
 /**
  * Refuses any output (of any MIME type, in any encoding the matcher knows) and any source that
- * shows a private value from keys/. The notebook metadata "docs": {"allow_private_keys": true}
+ * shows a private value the run knows. The notebook metadata "docs": {"allow_private_keys": true}
  * turns it off, visibly (see opt-outs.ts).
  */
 export const knownSecretsCheck: OutputCheck = {

@@ -1,5 +1,5 @@
 import { createPrivateKey } from "node:crypto";
-import { open, readdir } from "node:fs/promises";
+import { lstat, open, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 
 /** One private value the keys folder holds: a JWK member's bytes, or an unreadable PEM body. */
@@ -16,6 +16,7 @@ const PEM_PRIVATE = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([\s\S]*?)-----END \
 // Key files are small; a larger file is not read past this (the guard then knows less, never hangs).
 const MAX_FILE_BYTES = 1 << 20;
 const MAX_FILES = 1000;
+const MAX_ENTRIES = 20_000;
 // A value shorter than this has too little entropy for a piece of it to mean anything.
 export const MIN_SECRET_BYTES = 16;
 
@@ -79,6 +80,22 @@ function secretsInJson(value: unknown, where: string, out: KnownSecret[]): void 
   }
 }
 
+/** Regular files under a folder, sub-folders included, sorted; at most MAX_FILES, found among at most MAX_ENTRIES entries (a parameter naming "/" reads no disk whole). */
+async function filesUnder(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const queue = [dir];
+  let seen = 0;
+  while (queue.length > 0 && files.length < MAX_FILES && seen < MAX_ENTRIES) {
+    const entries = await readdir(queue.shift()!, { withFileTypes: true }).catch(() => []);
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      seen++;
+      if (e.isDirectory()) queue.push(join(e.parentPath, e.name));
+      else if (e.isFile()) files.push(join(e.parentPath, e.name));
+    }
+  }
+  return files.slice(0, MAX_FILES).sort();
+}
+
 async function readBounded(path: string): Promise<Buffer> {
   const handle = await open(path, "r");
   try {
@@ -91,15 +108,21 @@ async function readBounded(path: string): Promise<Buffer> {
 }
 
 /**
- * The private values in every file under the keys folder, sub-folders included: JWK members
- * d, p, q, dp, dq, qi, k (and oth) in JSON files, and PEM private keys in any file.
+ * The private values in every file under each source (a keys folder, sub-folders included, or a
+ * single key file): JWK members d, p, q, dp, dq, qi, k (and oth) in JSON files, and PEM private
+ * keys in any file. Only regular files are read (a FIFO or a device is passed over), each up to 1 MiB.
  */
-export async function loadKnownSecrets(keysDir: string, projectRoot: string): Promise<KnownSecret[]> {
-  const entries = await readdir(keysDir, { withFileTypes: true, recursive: true }).catch(() => []);
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort().slice(0, MAX_FILES);
+export async function loadKnownSecrets(sources: string | readonly string[], projectRoot: string): Promise<KnownSecret[]> {
+  const files: string[] = [];
+  for (const source of typeof sources === "string" ? [sources] : sources) {
+    const info = await lstat(source).catch(() => undefined);
+    if (info?.isFile()) files.push(source);
+    else if (info?.isDirectory()) files.push(...(await filesUnder(source)));
+  }
   const secrets: KnownSecret[] = [];
   for (const file of files) {
-    const where = relative(projectRoot, file);
+    const rel = relative(projectRoot, file);
+    const where = rel.startsWith("..") ? file : rel;
     const text = (await readBounded(file).catch(() => Buffer.alloc(0))).toString("utf8");
     let json: unknown;
     try {

@@ -16,12 +16,11 @@ const QUOTE = String.raw`(?:\\?"|\\?'|&quot;|&#0*34;|&#0*39;|&#x0*27;|&#x0*22;)`
 const memberName = (names: string, flags: string) =>
   new RegExp(String.raw`(?<![\w$])${QUOTE}?(${names})${QUOTE}?\s*:\s*`, flags);
 const PRIVATE_MEMBER = memberName(PRIVATE_JWK_MEMBERS.join("|"), "g");
-const KTY_MEMBER = memberName("kty", "");
+// Members that make an object a JWK: "kty", or what an EC/OKP ("crv") or RSA ("n" and "e") key has.
+const JWK_MARKER = memberName("kty|crv|n|e", "g");
 const VALUE_START = new RegExp(String.raw`^(?:${QUOTE}|\[)`);
 const PEM_BEGIN = /-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)* )?PRIVATE KEY-----/g;
 const BASE64_RUN = /[A-Za-z0-9+/]{16,}/;
-// Far more than the largest private JWK (RSA 8192: about 7 kB), and keeps long outputs cheap.
-const SCAN_LIMIT = 20_000;
 
 /**
  * For each position (ascending), the start of the object literal that directly contains it, or
@@ -43,42 +42,38 @@ function enclosingObjectStarts(text: string, positions: readonly number[]): numb
   return starts;
 }
 
-/** The object's own members' text (nested objects and arrays blanked), up to its closing brace. */
-function topLevelView(text: string, start: number): string {
-  let depth = 0;
-  let view = "";
-  for (let i = start; i < text.length && i - start < SCAN_LIMIT; i++) {
-    const ch = text[i]!;
-    if (ch === "{" || ch === "[") depth++;
-    else if (ch === "}" || ch === "]") {
-      depth--;
-      if (depth === 0) break;
-    }
-    view += depth === 1 ? ch : " ";
-  }
-  return view;
-}
-
 /**
  * Names of secret JWK members in text: a member d, p, q, dp, dq, qi, oth or k with a string
- * (or, for oth, array) value, in an object that also has "kty". Works on JSON, on
- * util.inspect output, on JSON escaped inside a string and on HTML-escaped JSON.
+ * (or, for oth, array) value, in an object that is a JWK: it also has a "kty", a "crv" (an EC or
+ * OKP key), or both "n" and "e" (an RSA key) at its own level, so a key printed without its "kty"
+ * counts too. Works on JSON, on util.inspect output, on JSON escaped inside a string and on
+ * HTML-escaped JSON. Linear in the text: one pass finds the object each member is in.
  */
 export function findPrivateJwkMembers(text: string): string[] {
-  const names: string[] = [];
-  const members = [...text.matchAll(PRIVATE_MEMBER)].filter((m) => {
-    const valueAt = m.index + m[0].length;
+  const withValue = (m: RegExpMatchArray): boolean => {
+    const valueAt = m.index! + m[0].length;
     return VALUE_START.test(text.slice(valueAt, valueAt + 8));
+  };
+  const members = [...text.matchAll(PRIVATE_MEMBER)].filter(withValue);
+  if (members.length === 0) return [];
+  const markers = [...text.matchAll(JWK_MARKER)].filter(withValue);
+  const markerObjects = enclosingObjectStarts(text, markers.map((m) => m.index!));
+  // By object start: which of the markers it has at its own level.
+  const marks = new Map<number, Set<string>>();
+  markers.forEach((m, n) => {
+    const start = markerObjects[n]!;
+    if (start >= 0) (marks.get(start) ?? marks.set(start, new Set()).get(start)!).add(m[1]!);
   });
-  const starts = enclosingObjectStarts(text, members.map((m) => m.index));
-  const hasKty = new Map<number, boolean>(); // by object start: one look per object
+  const isJwk = (start: number): boolean => {
+    const has = marks.get(start);
+    return has !== undefined && (has.has("kty") || has.has("crv") || (has.has("n") && has.has("e")));
+  };
+  const names: string[] = [];
+  const starts = enclosingObjectStarts(text, members.map((m) => m.index!));
   for (const [n, match] of members.entries()) {
     const name = match[1]!;
     const start = starts[n]!;
-    if (start < 0) continue;
-    let jwk = hasKty.get(start);
-    if (jwk === undefined) hasKty.set(start, (jwk = KTY_MEMBER.test(topLevelView(text, start))));
-    if (jwk && !names.includes(name)) names.push(name);
+    if (start >= 0 && isJwk(start) && !names.includes(name)) names.push(name);
   }
   return names;
 }

@@ -6,7 +6,8 @@ import { readBounded } from "../io/read-bounded.js";
 
 /** Folders whose changes are not the notebooks' doing, or too large to watch. */
 const SKIPPED = new Set(["node_modules", ".git", ".cache"]);
-// A project past this many entries is watched only up to it (the keys folder always in full).
+// A project past this many entries is watched only up to it; the keys folder is walked first, in
+// full, whatever else the project holds.
 const MAX_ENTRIES = 200_000;
 
 /**
@@ -24,15 +25,15 @@ async function signature(path: string, withContent: boolean): Promise<string | u
   }
 }
 
-async function walk(root: string, skip: ReadonlySet<string>): Promise<string[]> {
+async function walk(root: string, skip: ReadonlySet<string>, max: number, skipNames: ReadonlySet<string>): Promise<string[]> {
   const out: string[] = [];
   const queue = [root];
-  while (queue.length > 0 && out.length < MAX_ENTRIES) {
+  while (queue.length > 0 && out.length < max) {
     const dir = queue.shift()!;
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       const path = join(dir, e.name);
-      if (skip.has(path) || (dir === root && SKIPPED.has(e.name))) continue;
+      if (skip.has(path) || (dir === root && skipNames.has(e.name))) continue;
       if (e.isDirectory()) queue.push(path);
       else out.push(path);
     }
@@ -55,11 +56,11 @@ export interface ProjectSnapshot {
  * folder left out), to prove afterwards that a notebook changed nothing but its own outputs:
  * not keys/, not another page, not the code.
  */
-export async function snapshotProject(root: string, keysDir: string): Promise<ProjectSnapshot> {
+export async function snapshotProject(root: string, keysDir: string, maxEntries = MAX_ENTRIES): Promise<ProjectSnapshot> {
   const skip = new Set([tmpdir()]);
   const isKey = (path: string) => path.startsWith(keysDir + sep);
   const take = async () => {
-    const files = await walk(root, skip);
+    const files = [...(await walk(keysDir, skip, Infinity, new Set())), ...(await walk(root, new Set([...skip, keysDir]), maxEntries, SKIPPED))];
     const sigs = new Map<string, string>();
     for (const path of files) {
       const sig = await signature(path, isKey(path));

@@ -48,9 +48,10 @@ function base64Alignments(bytes: Buffer): string[] {
 
 // Decoding before streams are made: HTML character references, JSON and JS string escapes
 // (however often a value was stringified), percent-encoding of base64's own characters.
+// Each escape pattern takes a whole run of backslashes at once, whatever follows it, so a long
+// run is read once (150,000 backslashes: milliseconds), never again from each of its positions.
 const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?/g;
-const UNICODE_ESCAPE = /\\+u\{?([0-9a-fA-F]{4,6})\}?|\\+x([0-9a-fA-F]{2})/g;
-const SEPARATOR_ESCAPE = /\\+[nrtbfv0]/g;
+const ESCAPE = /\\+(?:u\{?([0-9a-fA-F]{4,6})\}?|x([0-9a-fA-F]{2})|([nrtbfv0]))?/g;
 const PERCENT = /%(2[bBfF]|3[dD])/g;
 
 function decodeSpellings(text: string): string {
@@ -60,8 +61,7 @@ function decodeSpellings(text: string): string {
   };
   return text
     .replace(CHAR_REF, (_, hex?: string, dec?: string) => fromCode(hex, dec))
-    .replace(UNICODE_ESCAPE, (_, u?: string, x?: string) => fromCode(u ?? x, undefined))
-    .replace(SEPARATOR_ESCAPE, " ")
+    .replace(ESCAPE, (run: string, u?: string, x?: string, separator?: string) => (u ?? x ? fromCode(u ?? x, undefined) : separator ? " " : run))
     .replace(PERCENT, (_, code: string) => String.fromCharCode(parseInt(code, 16)));
 }
 
@@ -92,11 +92,33 @@ function byteListStreams(text: string): string[] {
   return out;
 }
 
+/** The base64 stream without `-`, `_` (and so `+`, `/`): a value printed in groups joined by them joins up. */
+const unpunctuated = (stream: string): string => stream.replace(/[-_]+/g, "");
+
+/**
+ * The bytes a base64 stream spells, read from each of its four offsets (an encoded value inside
+ * it starts at one of them), as Latin-1 text: base64 of a whole JWK's JSON, or a PNG whose text
+ * chunk holds one, shows the secret's own spelling once decoded.
+ */
+function decodedStreams(stream: string): string[] {
+  if (stream.length < 4 * B64_WINDOW) return [];
+  const out: string[] = [];
+  for (let offset = 0; offset < 4; offset++) {
+    const part = stream.slice(offset);
+    out.push(Buffer.from(part.slice(0, part.length - (part.length % 4)), "base64url").toString("latin1"));
+  }
+  return out;
+}
+
 export function secretMatcher(secrets: readonly KnownSecret[]): SecretMatcher {
   const b64 = new Map<string, KnownSecret>();
+  const bare = new Map<string, KnownSecret>();
   const hex = new Map<string, KnownSecret>();
   for (const secret of secrets) {
-    for (const encoded of base64Alignments(secret.bytes)) for (const w of windows(encoded, B64_WINDOW)) if (!b64.has(w)) b64.set(w, secret);
+    for (const encoded of base64Alignments(secret.bytes)) {
+      for (const w of windows(encoded, B64_WINDOW)) if (!b64.has(w)) b64.set(w, secret);
+      for (const w of windows(unpunctuated(encoded), B64_WINDOW)) if (!bare.has(w)) bare.set(w, secret);
+    }
     for (const w of windows(secret.bytes.toString("hex"), HEX_WINDOW)) if (!hex.has(w)) hex.set(w, secret);
   }
   const lookup = (stream: string, table: Map<string, KnownSecret>, size: number, encoding: Encoding, hits: SecretHit[]) => {
@@ -108,11 +130,18 @@ export function secretMatcher(secrets: readonly KnownSecret[]): SecretMatcher {
   return {
     find(text) {
       if (secrets.length === 0) return [];
-      const decoded = decodeSpellings(text);
       const hits: SecretHit[] = [];
-      lookup(base64Stream(decoded), b64, B64_WINDOW, "base64", hits);
-      lookup(hexStream(decoded), hex, HEX_WINDOW, "hex", hits);
-      for (const list of byteListStreams(decoded)) lookup(list, hex, HEX_WINDOW, "byte values", hits);
+      const scan = (raw: string, depth: number): void => {
+        const decoded = decodeSpellings(raw);
+        const stream = base64Stream(decoded);
+        lookup(stream, b64, B64_WINDOW, "base64", hits);
+        lookup(unpunctuated(stream), bare, B64_WINDOW, "base64", hits);
+        lookup(hexStream(decoded), hex, HEX_WINDOW, "hex", hits);
+        for (const list of byteListStreams(decoded)) lookup(list, hex, HEX_WINDOW, "byte values", hits);
+        // One level down: what the text's base64 decodes to (not further: each level is linear, and two cover a JWK's JSON encoded once, or a PNG holding it).
+        if (depth === 0) for (const inner of decodedStreams(stream)) scan(inner, 1);
+      };
+      scan(text, 0);
       return hits;
     },
   };

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { BoundedReadError, readBounded } from "../io/read-bounded.js";
 import { DocsError } from "../errors.js";
 
 /**
@@ -42,12 +42,16 @@ export function parametersFromObject(value: unknown, where: string): GivenParame
   return out;
 }
 
+/** Parameters are a few values; a file past this is surely not a parameters file. */
+export const MAX_PARAMS_FILE_BYTES = 16 * 1024 * 1024;
+
 export async function readParametersFile(path: string): Promise<GivenParameters> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // A regular file of at most 16 MiB: a FIFO or a device is refused at once, never waited on.
+    text = (await readBounded(path, MAX_PARAMS_FILE_BYTES)).toString("utf8");
   } catch (e) {
-    throw new DocsError("ERR_USAGE", `--params-file ${path}: cannot read (${(e as Error).message})`);
+    throw new DocsError("ERR_USAGE", `--params-file ${path}: cannot read (${e instanceof BoundedReadError ? e.reason : (e as Error).message})`);
   }
   let value: unknown;
   try {

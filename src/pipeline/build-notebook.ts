@@ -13,7 +13,7 @@ import { decodeUtf8 } from "../notebook/utf8.js";
 import type { PageSummary } from "../render/html.js";
 import type { Finding, RenderedPage, StageContext } from "../stages/types.js";
 import type { KeyRing } from "../tokens/keyring.js";
-import { BoundedReadError, readBounded } from "../io/read-bounded.js";
+import { BoundedReadError, describeBytes, readBounded } from "../io/read-bounded.js";
 import { readIfExists } from "../write/atomic.js";
 import type { Target } from "../targets/types.js";
 import { extractDirOf, pageFilePath, type NotebookJob } from "./jobs.js";
@@ -64,7 +64,19 @@ export interface NotebookProduct {
 }
 
 /** A notebook past this size is refused rather than read (outputs are capped far below it). */
-const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
+/**
+ * Never write what the next run could not read: an executed notebook over the read bound fails
+ * its notebook (exit 1), nothing of it written.
+ */
+export function refuseUnreadable(label: string, notebookText: string, limit = MAX_NOTEBOOK_BYTES): void {
+  const bytes = Buffer.byteLength(notebookText, "utf8");
+  if (bytes > limit) {
+    throw NotebookError.of(label, new DocsError("ERR_OUTPUT_LIMIT", `the executed notebook would be ${describeBytes(bytes)}, over the ${describeBytes(limit)} a build reads; nothing was written for it (print less, or lower --max-output)`));
+  }
+}
+
+/** The largest notebook the build reads, and so the largest it writes. */
+export const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
 
 /** A notebook as plain JSON, or undefined when it is not one (the careful reader then says why). */
 function quickParse(raw: Buffer): INotebookContent | undefined {
@@ -210,6 +222,7 @@ export async function buildNotebook(
     }
     const { serializeNotebook } = await import("../notebook/serialize.js");
     notebookText = serializeNotebook(notebook);
+    refuseUnreadable(job.label, notebookText);
   }
 
   // What the page shows: tagged cells removed, hidden sources gone (nbconvert's preprocessors).

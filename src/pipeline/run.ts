@@ -1,5 +1,6 @@
 import { basename, isAbsolute, join, relative } from "node:path";
 import pLimit from "p-limit";
+import { committedKeyFiles } from "../guard/committed-keys.js";
 import { sha256, toolFingerprint } from "../cache/fingerprint.js";
 import { keysStamp } from "../cache/keys-stamp.js";
 import { loadState, serializeState, type BuildState } from "../cache/state.js";
@@ -72,18 +73,20 @@ export async function runBuild(options: RunOptions): Promise<RunResult> {
   const target = options.target ?? docsTarget(project);
   const warn = options.warn ?? (() => undefined);
   const state = await loadState(project.cacheFile, warn);
-  // Records vouch for pages verified against the keys of their build: new keys void them all.
-  const keys = await keysStamp(project.keysDir);
+  // Once, before any notebook: a bad keys/ fails the build once, naming the file.
+  const ring = await loadRing(project.keysDir, options.checks, warn);
+  // Records vouch for pages verified against the keys of their build: new keys, or keys trusted
+  // otherwise (committed since, or no longer), void them all.
+  const untrusted = ring.untrustedFiles.length > 0 ? ` untrusted:${JSON.stringify(ring.untrustedFiles)}` : "";
+  const keys = (await keysStamp(project.keysDir)) + untrusted;
   if (state.keys !== keys) state.notebooks = {};
   state.keys = keys;
   state.tool = await toolFingerprint(state.tool);
   const writer = options.check ? undefined : await DocsWriter.open(project, warn, undefined, target.output);
-  if (options.check && (await readIfExists(journalPathOf(project))) !== undefined) {
+  if (options.check && (await readIfExists(journalPathOf(project, target.output.base))) !== undefined) {
     warn("a previous build was stopped while writing; the next `npm run docs` finishes or undoes its files");
   }
   const tool = state.tool.hash;
-  // Once, before any notebook: a bad keys/ fails the build once, naming the file.
-  const ring = await loadRing(project.keysDir, options.checks);
   const limit = pLimit(Math.max(1, options.parallel));
   const stale: string[] = [];
 
@@ -226,12 +229,18 @@ function insideProject(path: string, project: Project): boolean {
 
 /**
  * The key ring for every notebook of the build. Under --no-checks nothing verifies against
- * it, so a missing or unreadable keys/ gives an empty ring instead of an error.
+ * it, so a missing or unreadable keys/ gives an empty ring instead of an error. In a git work
+ * tree only key files committed as they are count (guard/committed-keys.ts); one line names each
+ * other file.
  */
-async function loadRing(keysDir: string, checks: boolean): Promise<KeyRing> {
+async function loadRing(keysDir: string, checks: boolean, warn: (line: string) => void): Promise<KeyRing> {
   const { loadKeyRing, keyRingFromSets } = await import("../tokens/keyring.js");
   try {
-    return await loadKeyRing(keysDir);
+    const ring = await loadKeyRing(keysDir, checks ? await committedKeyFiles(keysDir) : undefined);
+    for (const file of ring.untrustedFiles) {
+      warn(`${relative(process.cwd(), file)} is not committed as it is: its keys verify no token until it is committed`);
+    }
+    return ring;
   } catch (e) {
     if (!checks) return keyRingFromSets([]);
     throw e;

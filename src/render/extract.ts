@@ -45,6 +45,7 @@ export function extractOutputFiles(
     if (!(mime in data)) continue;
     const value = data[mime];
     const bytes = BINARY.has(mime) ? decodeBase64(value, mime, at.cellIndex) : textBytes(value);
+    if (mime === "image/svg+xml") refuseActiveSvg(bytes.toString("utf8"), at.cellIndex);
     const path = `${at.name}_files/${fileName(metadata.filename, ext, at)}`;
     if (files.has(path)) {
       throw new ExtractError(
@@ -57,6 +58,28 @@ export function extractOutputFiles(
     paths.set(mime, path);
   }
   return paths;
+}
+
+// What makes an SVG file a document that acts when opened on the site's origin (a page shows it
+// as an image, where none of it runs; a reader may open the file itself): scripts, event
+// handlers, embedded HTML, links and references that leave the file, animations that set one,
+// entity declarations.
+const ACTIVE_SVG = [
+  /<\s*(?:[\w-]+:)?(?:script|foreignObject|iframe|object|embed|handler|listener)\b/i,
+  /[\s"'/]on[a-z]+\s*=/i,
+  /\b(?:xlink:)?href\s*=\s*(?:"\s*(?!#)|'\s*(?!#)|(?!["'#]))/i,
+  /attributeName\s*=\s*["']?\s*(?:xlink:)?href/i,
+  /<!ENTITY/i,
+];
+
+/**
+ * An SVG output with active content is refused (the notebook fails) rather than published: the
+ * extracted file would run it on the site's origin when opened.
+ */
+function refuseActiveSvg(svg: string, cellIndex: number): void {
+  if (ACTIVE_SVG.some((pattern) => pattern.test(svg))) {
+    throw new ExtractError(cellIndex, `an image/svg+xml output has active content (a script, an event handler, embedded HTML or a link leaving the image); opened from the site it would run there, so it is not published`);
+  }
 }
 
 function fileName(custom: unknown, ext: string, at: { name: string; cellIndex: number; outputIndex: number }): string {

@@ -10,8 +10,22 @@ const REMOTE = /^\s*(?:[a-z][a-z0-9+.-]*:|\/\/|\\\\)/i;
 const EMBEDS = new Set(["iframe", "frame", "object", "embed", "applet", "portal", "fencedframe"]);
 const SOURCE_ATTRIBUTES = ["src", "data", "href", "codebase", "archive"];
 
-/** Whether an element navigates or loads from elsewhere by itself, and goes. */
-function dropped(tag: string, attribs: Record<string, string>): boolean {
+/** The elements that navigate or load, as a tag in text: what must not hide where this parser sees no tag. */
+const HOSTILE_TAG = /<\s*\/?\s*(?:meta|base|link|form|script|iframe|frame|object|embed|applet|portal|fencedframe)\b|formaction/i;
+/** Markup inside an attribute value: `</noscript>` or `<meta` there is how a page parsed otherwise by a browser (mutation XSS) smuggles an element past a parser. */
+const MARKUP_IN_VALUE = /<\s*[/!?a-z]/i;
+
+/**
+ * Whether an element navigates or loads from elsewhere by itself, and goes. So does an element
+ * this parser and Chromium could read differently: one with markup in an attribute value (after
+ * a `<noscript>`, `<textarea>` or `<title>` opened elsewhere, Chromium reads that value as raw
+ * text that ends inside it, and what follows as elements), or one whose text holds a hostile
+ * tag (`<svg><style><meta …>`: raw text here, an element in Chromium).
+ */
+function dropped(tag: string, attribs: Record<string, string>, text: string): boolean {
+  // An iframe's srcdoc is markup by design: it goes only when it holds a hostile tag.
+  if (Object.entries(attribs).some(([name, v]) => (name === "srcdoc" ? HOSTILE_TAG : MARKUP_IN_VALUE).test(v))) return true;
+  if (HOSTILE_TAG.test(text)) return true;
   switch (tag) {
     case "meta": // refresh navigates; other http-equiv values have no business in a body
     case "base":
@@ -32,7 +46,7 @@ function dropped(tag: string, attribs: Record<string, string>): boolean {
  * it came, byte for byte: the sanitizer's own serialization would change every page.
  */
 export function sanitizeRawHtml(html: string): string {
-  if (!/<\s*(?:meta|base|link|form|script|iframe|frame|object|embed|applet|portal|fencedframe)\b|formaction/i.test(html)) return html;
+  if (!HOSTILE_TAG.test(html)) return html;
   let removed = false;
   const clean = sanitizeHtml(html, {
     allowedTags: false,
@@ -40,7 +54,7 @@ export function sanitizeRawHtml(html: string): string {
     allowVulnerableTags: true,
     allowedSchemes: ["http", "https", "mailto", "data", "file"],
     exclusiveFilter: (frame) => {
-      const drop = dropped(frame.tag.toLowerCase(), frame.attribs);
+      const drop = dropped(frame.tag.toLowerCase(), frame.attribs, frame.text);
       if (drop) removed = true;
       return drop;
     },

@@ -1,7 +1,8 @@
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { findTokens } from "./find.js";
 import type { KeyRing } from "./keyring.js";
-import { cellOutputs, cellTags, outputTexts } from "./output-text.js";
+import { cellOutputs, cellTags, joinMultiline, outputTexts } from "./output-text.js";
+import { renderedText } from "./scan-view.js";
 import { UNVERIFIED_TOKEN_TAG } from "./tags.js";
 import { verifyToken } from "./verify.js";
 import type { OutputCheck } from "../stages/types.js";
@@ -14,23 +15,32 @@ export interface TokenProblem {
 
 export { UNVERIFIED_TOKEN_TAG };
 
+/** Every token a page can show for this text: as written, and as a browser renders it (renderedText). */
+function tokensShown(text: string): string[] {
+  const tokens = findTokens(text).map((t) => t.token);
+  const rendered = renderedText(text);
+  if (rendered !== text) tokens.push(...findTokens(rendered).map((t) => t.token));
+  return tokens;
+}
+
 /**
- * Verifies every token in every output of every code cell (a token shown in several
- * representations of one cell is reported once). Cells tagged "unverified-token" are skipped.
+ * Verifies every token wherever a page shows it: the source of every cell (markdown, raw and
+ * code, comments included) and every output of every code cell, as written and as a browser
+ * joins it up (a token shown in several places of one cell is reported once). Cells tagged
+ * "unverified-token" are skipped.
  */
 export async function checkNotebookTokens(nb: INotebookContent, ring: KeyRing): Promise<TokenProblem[]> {
   const problems: TokenProblem[] = [];
   for (const [i, cell] of nb.cells.entries()) {
-    if (cell.cell_type !== "code" || cellTags(cell).includes(UNVERIFIED_TOKEN_TAG)) continue;
+    if (cellTags(cell).includes(UNVERIFIED_TOKEN_TAG)) continue;
     const seen = new Set<string>();
-    for (const output of cellOutputs(cell)) {
-      for (const text of outputTexts(output)) {
-        for (const { token } of findTokens(text)) {
-          if (seen.has(token)) continue;
-          seen.add(token);
-          const verdict = await verifyToken(token, ring);
-          if (!verdict.ok) problems.push({ cell: i + 1, tokenStart: token.slice(0, 20), reason: verdict.reason });
-        }
+    const texts = [joinMultiline(cell.source), ...cellOutputs(cell).flatMap((output) => [...outputTexts(output)])];
+    for (const text of texts) {
+      for (const token of tokensShown(text)) {
+        if (seen.has(token)) continue;
+        seen.add(token);
+        const verdict = await verifyToken(token, ring);
+        if (!verdict.ok) problems.push({ cell: i + 1, tokenStart: token.slice(0, 20), reason: verdict.reason });
       }
     }
   }

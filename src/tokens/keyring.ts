@@ -3,6 +3,7 @@ import { BoundedReadError, readBounded } from "../io/read-bounded.js";
 import { join } from "node:path";
 import type { JWK } from "jose";
 import { DocsError } from "../errors.js";
+import { isCommitted } from "../guard/committed-keys.js";
 
 /** JWK members that carry secret key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2). */
 export const PRIVATE_JWK_MEMBERS: readonly string[] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -42,6 +43,10 @@ export interface KeyRing {
   readonly kids: readonly string[];
   /** Entries left out of the ring (symmetric keys, keys without kid, …), for diagnostics. */
   readonly ignored: readonly IgnoredKey[];
+  /** The file of a key left out because it is not committed as it is (see loadKeyRing). */
+  untrusted(kid: string): string | undefined;
+  /** Files whose keys are left out because they are not committed as they are. */
+  readonly untrustedFiles: readonly string[];
 }
 
 /** keys/ cannot be used: the build stops before any notebook (exit 2), naming the file. */
@@ -56,6 +61,8 @@ export interface JwkSetSource {
   /** Where the set came from, used in messages (a file path). */
   source: string;
   jwks: unknown;
+  /** false: its keys are named (untrusted) but never verify a token. Default true. */
+  trusted?: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -90,7 +97,8 @@ function identity(key: RingKey): string {
 export function keyRingFromSets(sets: readonly JwkSetSource[]): KeyRing {
   const byKid = new Map<string, RingKey>();
   const ignored: IgnoredKey[] = [];
-  for (const { source, jwks } of sets) {
+  const untrusted = new Map<string, string>();
+  for (const { source, jwks, trusted } of sets) {
     if (!isObject(jwks) || !Array.isArray(jwks.keys)) {
       throw new KeyRingError(source, 'not a JWK set (expected an object with a "keys" array)');
     }
@@ -106,6 +114,10 @@ export function keyRingFromSets(sets: readonly JwkSetSource[]): KeyRing {
       }
       if (kid === undefined) {
         ignored.push({ source, reason: `keys[${i}] has no kid` });
+        return;
+      }
+      if (trusted === false) {
+        if (!untrusted.has(kid)) untrusted.set(kid, source);
         return;
       }
       const key: RingKey = {
@@ -132,6 +144,8 @@ export function keyRingFromSets(sets: readonly JwkSetSource[]): KeyRing {
     get: (kid) => byKid.get(kid),
     kids,
     ignored,
+    untrusted: (kid) => (byKid.has(kid) ? undefined : untrusted.get(kid)),
+    untrustedFiles: [...new Set(sets.filter((s) => s.trusted === false).map((s) => s.source))],
   };
 }
 
@@ -140,9 +154,12 @@ export const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 /**
  * Reads every *.json JWK set in keysDir and its sub-folders (keys/spec/ holds the spec's own
- * example keys), sorted by path, and keeps their public keys by kid.
+ * example keys), sorted by path, and keeps their public keys by kid. With `committed` (the
+ * folder's files in git's HEAD, guard/committed-keys.ts), a file that differs from its committed
+ * version, or is not committed, is untrusted: a key a notebook planted verifies nothing until a
+ * human commits it.
  */
-export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
+export async function loadKeyRing(keysDir: string, committed?: ReadonlyMap<string, string>): Promise<KeyRing> {
   let names: string[];
   try {
     names = (await readdir(keysDir, { recursive: true })).filter((n) => n.endsWith(".json")).sort();
@@ -152,19 +169,19 @@ export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
   const sets: JwkSetSource[] = [];
   for (const name of names) {
     const path = join(keysDir, name);
-    let text: string;
+    let content: Buffer;
     try {
-      text = (await readBounded(path, MAX_KEY_FILE_BYTES)).toString("utf8");
+      content = await readBounded(path, MAX_KEY_FILE_BYTES);
     } catch (err) {
       throw new KeyRingError(path, `cannot read (${err instanceof BoundedReadError ? err.reason : (err as Error).message})`);
     }
     let jwks: unknown;
     try {
-      jwks = JSON.parse(text);
+      jwks = JSON.parse(content.toString("utf8"));
     } catch (err) {
       throw new KeyRingError(path, `not valid JSON (${(err as Error).message})`);
     }
-    sets.push({ source: path, jwks });
+    sets.push({ source: path, jwks, ...(committed && !isCommitted(committed, path, content) ? { trusted: false } : {}) });
   }
   return keyRingFromSets(sets);
 }

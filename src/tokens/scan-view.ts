@@ -49,3 +49,18 @@ export function scanView(text: string): ScanView {
     },
   };
 }
+
+// What a browser shows joined up: markup between a token's pieces (`<span>` around a segment),
+// Markdown's backslash escapes of punctuation (`\.`), and characters it draws as nothing
+// (zero-width space, joiners, word joiner, byte order mark, soft hyphen).
+const MARKUP = /<[^<>]*>/g;
+const MARKDOWN_ESCAPE = /\\([.\-_])/g;
+const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+
+/**
+ * The text as a reader sees it once a browser renders it, as far as a token's characters go; for
+ * finding tokens only (positions are not kept). Linear: each pattern is one pass.
+ */
+export function renderedText(text: string): string {
+  return text.replace(MARKUP, "").replace(MARKDOWN_ESCAPE, "$1").replace(INVISIBLE, "");
+}

@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { compactVerify, errors, importJWK } from "jose";
 import type { CryptoKey } from "jose";
 import { decodeJsonSegment } from "./find.js";
@@ -88,7 +89,11 @@ export async function verifyToken(token: string, ring: KeyRing): Promise<TokenVe
   const kid = header.kid;
   if (typeof kid !== "string" || kid === "") return { ok: false, reason: "header has no kid", ...known };
   const key = ring.get(kid);
-  if (key === undefined) return { ok: false, reason: `unknown kid ${JSON.stringify(kid)}`, ...known };
+  if (key === undefined) {
+    const file = ring.untrusted(kid);
+    if (file !== undefined) return { ok: false, reason: `kid ${JSON.stringify(kid)} is in ${relative(process.cwd(), file)}, which is not committed as it is (a key is trusted once committed)`, ...known };
+    return { ok: false, reason: `unknown kid ${JSON.stringify(kid)}`, ...known };
+  }
   const mismatch = keyMismatch(key, alg);
   if (mismatch !== undefined) return { ok: false, reason: mismatch, ...known };
   if (payload === undefined) return { ok: false, reason: "payload is not a JSON object", header };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { DocsError } from "../errors.js";
 import type { Project } from "../project.js";
 import { Bounds } from "./bounds.js";
@@ -66,7 +66,7 @@ export class DocsWriter {
     output: OutputPlace,
   ) {
     this.bounds = new Bounds(output.roots, this.show, output.only);
-    this.journalPath = journalPathOf(project);
+    this.journalPath = journalPathOf(project, output.base);
     this.manifestFile = output.manifest;
     this.base = output.base;
   }
@@ -74,10 +74,16 @@ export class DocsWriter {
   /** Opens the writer: finishes or undoes what a stopped build left, reads the manifest. */
   static async open(project: Project, warn: (line: string) => void, fs: FileSystem = nodeFileSystem, output: OutputPlace = docsOutput(project)): Promise<DocsWriter> {
     const writer = new DocsWriter(project, fs, emptyManifest(), output);
-    // First finish what a stopped build left: its unit may include the manifest. Its targets
-    // may lie elsewhere than this build's: they were checked when the unit was written.
-    const recovered = await recoverUnit(fs, writer.journalPath, new Bounds([...docsOutput(project).roots, ...output.roots], writer.show), writer.show);
+    // First finish what a stopped build left: its unit may include the manifest.
+    const recovered = await recoverUnit(fs, writer.journalPath, writer.bounds, writer.show, { root: project.root, docsDir: output.base, manifestName: relative(output.base, output.manifest) });
     if (recovered) warn(recovered);
+    // A unit another output folder's build left is that build's to finish: kept, and said.
+    const others = (await fs.readdir(dirname(writer.journalPath)).catch(() => [] as string[]))
+      .filter((n) => /^docs-journal(-[0-9a-f]+)?\.json$/.test(n) && join(dirname(writer.journalPath), n) !== writer.journalPath);
+    for (const name of others.sort()) {
+      const folder = await journalFolder(fs, join(dirname(writer.journalPath), name));
+      warn(`a build into ${folder ? writer.show(folder) : "another docs folder"} was stopped while writing (${writer.show(join(dirname(writer.journalPath), name))}); the next build into that folder finishes or undoes it`);
+    }
     const { manifest, problem } = await readManifest(fs, output.manifest);
     if (problem) warn(problem);
     writer.manifest = manifest;
@@ -158,9 +164,25 @@ export class DocsWriter {
   }
 }
 
-/** Where a unit's journal lives while it commits: local to the checkout, like the cache. */
-export function journalPathOf(project: Project): string {
-  return join(project.root, ".cache", "docs-journal.json");
+/**
+ * Where a unit's journal lives while it commits: local to the checkout, like the cache; one per
+ * docs folder, so that a build into docs/ never drops the unfinished unit of an --out-dir build.
+ */
+export function journalPathOf(project: Project, folder: string = project.docsDir): string {
+  const docs = resolve(folder);
+  const name = docs === join(project.root, "docs") ? "docs-journal.json" : `docs-journal-${createHash("sha256").update(docs).digest("hex").slice(0, 16)}.json`;
+  return join(project.root, ".cache", name);
+}
+
+/** The docs folder a journal's files are in (its first target's), for a message. */
+async function journalFolder(fs: FileSystem, path: string): Promise<string | undefined> {
+  try {
+    const raw = await readIfPresent(fs, path);
+    const target = (JSON.parse(raw?.toString("utf8") ?? "null") as { renames?: { target?: unknown }[] } | null)?.renames?.[0]?.target;
+    return typeof target === "string" ? dirname(target) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

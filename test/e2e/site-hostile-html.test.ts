@@ -49,6 +49,17 @@ test("hostile raw HTML on a page makes no request and does not navigate", async 
     "",
     '<table id="kept"><tr><td>harmless</td></tr></table>',
     "",
+    // Mutation XSS: markup in an attribute value that Chromium reads as the end of a raw-text
+    // element opened before it, in one HTML block or in inline tags markdown-it splits apart.
+    `<noscript><p title="</noscript><meta http-equiv=refresh content='0;url=${at}/noscript'>"></noscript>`,
+    "",
+    `Inline <noscript><p title="</noscript><meta http-equiv=refresh content='1;url=${at}/noscript-inline'>"> text.`,
+    "",
+    `Inline <textarea><p title="</textarea><link rel=prefetch href='${at}/textarea'>"> text.`,
+    "",
+    `<svg><style><meta http-equiv="refresh" content="0;url=${at}/svg-style"></style></svg>`,
+
+    "",
   ].join("\n");
   const { html } = await renderPage("hostile", markdown, keyRingFromSets([]));
   const dir = await mkdtemp(join(tmpdir(), "hostile-site-"));

@@ -90,3 +90,28 @@ describe("findPrivateKeyMaterial", () => {
     assert.deepEqual(findPrivateKeyMaterial(nb), [{ cell: 1, what: 'JWK member "d"', where: "output 1" }]);
   });
 });
+
+describe("findPrivateKeyMaterial: a key printed without its kty, and long outputs", () => {
+  test("a generated EC or RSA key printed as a JWK without kty is found; data with a d and an n alone is not", async () => {
+    const ec = await makeKey("ES384", "ec-1");
+    const rsa = await makeKey("RS384", "rsa-1");
+    const drop = (jwk: object) => Object.fromEntries(Object.entries(jwk).filter(([k]) => k !== "kty" && k !== "kid" && k !== "alg"));
+    const nb = notebook([
+      code("ec", [stream(JSON.stringify(drop(ec.privateJwk)))]),
+      code("rsa", [result({ "text/plain": inspect(drop(rsa.privateJwk)) })]),
+      code("not a key", [stream(JSON.stringify({ n: "name", d: "2024-01-01", size: 3 }))]),
+    ]);
+    assert.deepEqual(findPrivateKeyMaterial(nb), [
+      { cell: 1, what: 'JWK member "d"', where: "output 1" },
+      ...["d", "p", "q", "dp", "dq", "qi"].map((m) => ({ cell: 2, what: `JWK member "${m}"`, where: "output 1" })),
+    ]);
+  });
+
+  test("nested objects with private member names, 150,000 characters of them: linear, not quadratic", () => {
+    const text = '{"d":"'.repeat(25_000);
+    const t0 = performance.now();
+    assert.deepEqual(findPrivateKeyMaterial(notebook([markdown(text), code("x", [stream(text)])])), []);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 1500, `${ms.toFixed(0)} ms`);
+  });
+});

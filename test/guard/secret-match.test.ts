@@ -14,6 +14,15 @@ secrets.push({ label: "ec d", bytes: Buffer.from((ec.privateJwk as Record<string
 const matcher = secretMatcher(secrets);
 const d = Buffer.from(jwk.d!, "base64url");
 const other = await makeKey("RS384", "other");
+/** A PNG's bytes: its signature, a tEXt chunk (keyword, NUL, text) and an IEND chunk (CRCs are not checked by the guard). */
+function pngWithText(keyword: string, text: string): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    return Buffer.concat([length, Buffer.from(type, "latin1"), data, Buffer.alloc(4)]);
+  };
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("tEXt", Buffer.from(`${keyword}\0${text}`, "latin1")), chunk("IEND", Buffer.alloc(0))]);
+}
 const labels = (text: string) => [...new Set(matcher.find(text).map((h) => h.secret.label))];
 
 describe("secretMatcher: a private value however it is spelled", () => {
@@ -32,6 +41,10 @@ describe("secretMatcher: a private value however it is spelled", () => {
     ["split across lines", jwk.d!.match(/.{1,64}/g)!.join("\n")],
     ["HTML character references", [...jwk.d!.slice(0, 48)].map((c) => `&#${c.charCodeAt(0)};`).join("")],
     ["percent-encoded base64", encodeURIComponent(d.toString("base64"))],
+    ...(["-", "/", "_", "+", " ", "\n", "\t"] as const).map((sep): [string, string] => [`in 12-character groups joined by ${JSON.stringify(sep)}`, jwk.d!.match(/.{1,12}/g)!.join(sep)]),
+    ["base64 of the whole JWK's JSON", Buffer.from(JSON.stringify(rsa.privateJwk)).toString("base64")],
+    ["base64 of the whole JWK's JSON, wrapped at 76 columns", Buffer.from(JSON.stringify(rsa.privateJwk, null, 2)).toString("base64").match(/.{1,76}/g)!.join("\n")],
+    ["a PNG (as base64) whose text chunk holds the JWK", pngWithText("jwk", JSON.stringify(rsa.privateJwk)).toString("base64")],
     ["inside the PEM body of the key", createPrivateKey({ key: rsa.privateJwk as never, format: "jwk" }).export({ type: "pkcs8", format: "pem" }) as string],
   ];
   for (const [what, text] of spellings) {
@@ -75,5 +88,22 @@ describe("secretMatcher: what does not count", () => {
   ];
   for (const [what, text] of nearMisses) {
     test(what, () => assert.deepEqual(matcher.find(text), []));
+  }
+});
+
+describe("secretMatcher: linear in the text's size", () => {
+  for (const [what, text] of [
+    ["150,000 backslashes", "\\".repeat(150_000)],
+    ["150,000 backslashes, then a u", `${"\\".repeat(150_000)}u`],
+    ["75,000 byte values", "1, ".repeat(75_000)],
+  ] as const) {
+    test(`${what}: well under a second, and a secret after them is still found`, () => {
+      const t0 = performance.now();
+      const hits = labels(`${text} ${jwk.d}`);
+      const ms = performance.now() - t0;
+      assert.ok(hits.includes("member d"));
+      // Quadratic, this took 15-64 s; linear, about 50 ms here (the bound leaves room for a busy machine).
+      assert.ok(ms < 1500, `${ms.toFixed(0)} ms`);
+    });
   }
 });

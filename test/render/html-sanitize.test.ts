@@ -41,3 +41,24 @@ describe("sanitizeRawHtml", () => {
     test(`keeps ${html.slice(0, 40)}… byte for byte`, () => assert.equal(sanitizeRawHtml(html), html));
   }
 });
+
+test("an extracted SVG with active content is refused; a plain one, with local references, is extracted", async () => {
+  const { extractOutputFiles } = await import("../../src/render/extract.js");
+  const at = { name: "p", cellIndex: 2, outputIndex: 0 };
+  const plain = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs><path id="g"/></defs><use xlink:href="#g"/><use href="#g"/></svg>';
+  const files = new Map<string, Buffer>();
+  extractOutputFiles({ "image/svg+xml": plain }, {}, at, files);
+  assert.equal(files.get("p_files/p_2_0.svg")?.toString(), plain);
+  for (const active of [
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><svg:script>alert(1)</svg:script></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><rect/onclick="alert(1)"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><iframe srcdoc="x"/></foreignObject></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><text>x</text></a></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><a xlink:href=https://elsewhere.example><text>x</text></a></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><a href="#x"><set attributeName="href" to="javascript:alert(1)"/></a></svg>',
+  ]) {
+    assert.throws(() => extractOutputFiles({ "image/svg+xml": active }, {}, at, new Map()), (e: Error & { code?: string }) => e.code === "ERR_OUTPUT_INVALID" && /cell 3: an image\/svg\+xml output has active content/.test(e.message), active);
+  }
+});

@@ -110,13 +110,15 @@ async function warmUp(dir: string): Promise<void> {
 
 /** A throw-away copy of the project: its notebooks, keys, docs; node_modules shared by a link. */
 export class ProjectCopy {
-  private constructor(readonly dir: string, readonly tmp: string, private readonly slot?: number) {}
+  private constructor(readonly dir: string, readonly tmp: string, private readonly slot?: number, private readonly script = buildScript) {}
 
   /**
    * `warm`: kernels in its notebooks/ start from a warm-kernel snapshot, as in a checkout after
-   * `npm ci`. The copy is made at one of the run's fixed paths (see claimSlot).
+   * `npm ci`. The copy is made at one of the run's fixed paths (see claimSlot). `ownBuild`: the
+   * copy runs a copy of the compiled build (`dist/src`, `dist/scripts`), for a test whose notebooks
+   * rewrite the build's files.
    */
-  static async create(options: { notebooks?: boolean; warm?: boolean } = {}): Promise<ProjectCopy> {
+  static async create(options: { notebooks?: boolean; warm?: boolean; ownBuild?: boolean } = {}): Promise<ProjectCopy> {
     let slot: number | undefined;
     let dir: string;
     if (options.warm) {
@@ -139,6 +141,10 @@ export class ProjectCopy {
     await mkdir(join(dir, "docs"), { recursive: true });
     await symlink(join(projectRoot, "node_modules"), join(dir, "node_modules"));
     if (options.warm) await warmUp(dir);
+    if (options.ownBuild) {
+      for (const sub of ["src", "scripts"]) await cp(join(projectRoot, "dist", sub), join(dir, "dist", sub), { recursive: true });
+      return new ProjectCopy(dir, tmp, slot, join(dir, "dist", "scripts", "build-docs.js"));
+    }
     return new ProjectCopy(dir, tmp, slot);
   }
 
@@ -173,7 +179,7 @@ export class ProjectCopy {
    */
   run(args: string[], options: { onStart?: (pid: number) => void; env?: Record<string, string> } = {}): Promise<RunResult> {
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [buildScript, ...args], {
+      const child = spawn(process.execPath, [this.script, ...args], {
         cwd: this.dir,
         // A copy without a snapshot stays cold, as before builds made missing snapshots: a
         // snapshot for each throw-away copy would cost 5 s of CPU for nothing.

@@ -29,7 +29,7 @@ describe("checkNotebookTokens", () => {
     const bad = `${h}.${b64json({ ...claims, sub: "x" })}.${s}`;
     const unknown = await sign(key, claims, { alg: "ES384", kid: "gone" });
     const nb = notebook([
-      markdown(`A tampered token in prose is not an output: ${bad}`),
+      markdown(`A tampered token in prose is shown on the page too: ${bad}`),
       code("console.log(token)", [stream(`token:\n${good}\n`)]),
       code("tampered", [result({ "text/plain": [`'${bad}'`], "text/html": `<pre>${bad}</pre>` })]),
       code("shown on purpose", [stream(bad)], { metadata: { tags: ["unverified-token"] } }),
@@ -37,6 +37,7 @@ describe("checkNotebookTokens", () => {
       code("image", [result({ "image/png": bad })]),
     ]);
     assert.deepEqual(await checkNotebookTokens(nb, ring), [
+      { cell: 1, tokenStart: bad.slice(0, 20), reason: 'signature does not verify with kid "ec-1"' },
       { cell: 3, tokenStart: bad.slice(0, 20), reason: 'signature does not verify with kid "ec-1"' },
       { cell: 5, tokenStart: unknown.slice(0, 20), reason: 'unknown kid "gone"' },
     ]);
@@ -74,4 +75,30 @@ test("the four forged forms each fail their cell; the same forms of a good token
       [9, "alg none is not allowed"],
     ],
   );
+});
+
+test("tokens wherever a page shows them: markdown, raw and code cells, comments, and pieces a browser joins up", async (t) => {
+  const dir = await tempDir(t);
+  const key = await makeKey("RS384", "k1");
+  await writeJson(join(dir, "keys.json"), { keys: [key.publicJwk] });
+  const ring = await loadKeyRing(dir);
+  const good = await sign(key, { sub: "a" });
+  const [h, , sig] = good.split(".");
+  const bad = `${h}.${b64(JSON.stringify({ sub: "admin" }))}.${sig}`;
+  const none = `${b64(JSON.stringify({ alg: "none" }))}.${b64(JSON.stringify({ sub: "admin" }))}.`;
+  const spans = (token: string) => token.split(".").map((p) => `<span class="s">${p}</span>`).join("<span>.</span>");
+  const places = (token: string) => [
+    markdown(`The token: ${token}`),
+    { cell_type: "raw" as const, metadata: {}, source: token },
+    code(`// an example: ${token}\nconsole.log(1)`, []),
+    markdown(`Escaped: ${token.split(".").join("\\.")}`),
+    code("html", [result({ "text/html": `<code>${spans(token)}</code>`, "text/plain": "token" })]),
+    code("zero width", [stream(token.split(".").join("\u200b.\u200b"))]),
+    markdown(`Soft hyphens: ${token.replace(/(.{20})/g, "$1\u00ad")}`),
+  ];
+  const failing = async (token: string) => (await checkNotebookTokens(notebook(places(token) as never), ring)).map((p) => p.cell);
+  assert.deepEqual(await failing(bad), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(await failing(good), []);
+  const alg = await checkNotebookTokens(notebook([code(`// ${none}`, [])]), ring);
+  assert.deepEqual(alg.map((p) => p.reason), ["alg none is not allowed"]);
 });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Project } from "../../src/project.js";
 import { MANIFEST_NAME } from "../../src/write/manifest.js";
-import { DocsWriter, type NotebookFiles } from "../../src/write/writer.js";
+import { DocsWriter, journalPathOf, type NotebookFiles } from "../../src/write/writer.js";
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
@@ -84,5 +84,42 @@ describe("DocsWriter: deletes only what its builds wrote", () => {
     await DocsWriter.open(project, (l) => lines.push(l));
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /\.docs-manifest\.json is not a manifest the build wrote/);
+  });
+});
+
+describe("DocsWriter: the unfinished unit of a build into another docs folder", () => {
+  let dir: string;
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  test("is kept and named by a build into docs/, and finished by the next build into its folder", async () => {
+    dir = await mkdtemp(join(tmpdir(), "writer-outdir-"));
+    const out = join(dir, "site");
+    const projectOf = (docsDir: string): Project => ({ root: dir, notebooksDir: join(dir, "notebooks"), keysDir: join(dir, "keys"), docsDir, cacheFile: join(dir, ".cache/docs-build.json") });
+    const outProject = projectOf(out);
+    const docsProject = projectOf(join(dir, "docs"));
+    await mkdir(join(dir, "notebooks"), { recursive: true });
+    await mkdir(join(dir, "docs"), { recursive: true });
+    await mkdir(join(dir, ".cache"), { recursive: true });
+    await mkdir(out);
+    await writeFile(join(out, "guide.md"), "old md");
+    // What an --out-dir build killed between its renames leaves: one page renamed, the other's
+    // complete temporary, its journal.
+    const temp = join(out, ".guide.html.4242-0a0b0c0d.docs-tmp");
+    await writeFile(temp, "new html");
+    const journal = journalPathOf(outProject);
+    assert.notEqual(journal, journalPathOf(docsProject));
+    await writeFile(journal, JSON.stringify({ version: 1, phase: "committing", renames: [{ temp, target: join(out, "guide.html"), backup: join(out, ".guide.html.4242-0a0b0c0d.docs-bak") }], deletes: [] }));
+
+    const warnings: string[] = [];
+    await DocsWriter.open(docsProject, (l) => warnings.push(l));
+    assert.deepEqual(warnings, [`a build into site was stopped while writing (.cache/${journal.split("/").pop()}); the next build into that folder finishes or undoes it`]);
+    assert.equal(await readFile(journal, "utf8").then(() => "kept"), "kept");
+    assert.equal(await readFile(temp, "utf8"), "new html");
+
+    warnings.length = 0;
+    await DocsWriter.open(outProject, (l) => warnings.push(l));
+    assert.deepEqual(warnings, ["finished a write a previous build was stopped in (1 file(s))"]);
+    assert.deepEqual((await readdir(out)).sort(), ["guide.html", "guide.md"]);
+    assert.deepEqual((await readdir(join(dir, ".cache"))), []);
   });
 });
