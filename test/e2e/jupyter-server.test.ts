@@ -18,7 +18,7 @@ import { commandWorks, prerequisite } from "../support/require.js";
 // notebooks are the committed ones but for ES384 signatures.
 const run = promisify(execFile);
 const ready = commandWorks("jupyter-notebook", ["--version"]) && commandWorks(python, ["-c", "import jupyter_client, IPython"]);
-const NOTEBOOKS = ["worked-example-id-token.ipynb", "authorization-example-jwks-and-signatures.ipynb"];
+const NOTEBOOKS = ["worked_example_id_token.ipynb", "authorization-example-jwks-and-signatures.ipynb"];
 
 async function freePort(): Promise<number> {
   const server = createServer();

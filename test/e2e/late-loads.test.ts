@@ -43,7 +43,7 @@ describe("a notebook that rewrites the build's modules", () => {
 
   test("a build still fails on the forged token, writes nothing of the notebook and runs no rewritten module", async () => {
     await restoreBuild();
-    const run = await copy.run(["notebooks/late.ipynb"]);
+    const run = await copy.run(["notebooks/late.ipynb", "--no-sandbox"]);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.doesNotMatch(run.stdout, /tampered module loaded/);
     assert.match(run.stderr, /notebooks\/late\.ipynb, cell 1: token eyJ\S*… does not verify against keys\/: unknown kid "nobody"/);
@@ -55,7 +55,7 @@ describe("a notebook that rewrites the build's modules", () => {
 
   test("--check still says the token does not verify, and exits 1", async () => {
     await restoreBuild();
-    const run = await copy.run(["--check", "notebooks/late.ipynb"]);
+    const run = await copy.run(["--check", "notebooks/late.ipynb", "--no-sandbox"]);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.doesNotMatch(run.stdout, /tampered module loaded/);
     assert.match(run.stderr, /token eyJ\S*… does not verify against keys\//);

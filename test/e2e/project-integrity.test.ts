@@ -83,11 +83,11 @@ describe("a notebook that plants its own key in keys/", () => {
   after(async () => copy?.dispose());
 
   test("the build it runs in fails naming the key; the next one does not trust it; a commit does", async () => {
-    const first = await copy.run(["notebooks/plant.ipynb"]);
+    const first = await copy.run(["notebooks/plant.ipynb", "--no-sandbox"]);
     assert.equal(first.code, 1, first.stdout + first.stderr);
     assert.match(first.stderr, /^ {2}added keys\/planted\.public\.json$/m);
 
-    const next = await copy.run(["--force", "notebooks/plant.ipynb"]);
+    const next = await copy.run(["--force", "notebooks/plant.ipynb", "--no-sandbox"]);
     assert.equal(next.code, 1, next.stdout + next.stderr);
     assert.match(next.stderr, /^build-docs: keys\/planted\.public\.json is not committed as it is: its keys verify no token until it is committed$/m);
     assert.match(next.stderr, /notebooks\/plant\.ipynb, cell 1: token eyJ\S*… does not verify against keys\/: kid "planted" is in keys\/planted\.public\.json, which is not committed as it is/);
@@ -96,7 +96,7 @@ describe("a notebook that plants its own key in keys/", () => {
 
     git("add", "keys");
     git("commit", "-qm", "a key a human reviewed");
-    const committed = await copy.run(["--force", "notebooks/plant.ipynb"]);
+    const committed = await copy.run(["--force", "notebooks/plant.ipynb", "--no-sandbox"]);
     assert.equal(committed.code, 0, committed.stdout + committed.stderr);
     assert.match(await copy.read("docs", "plant.md"), /eyJ/);
   });
@@ -133,7 +133,7 @@ describe("a notebook that plants a write journal", () => {
   test("the next build deletes and replaces none of README.md, package.json, keys, notebooks", async () => {
     const before = new Map(await Promise.all(theirs.map(async (p) => [p, await copy.read(p)] as const)));
     // --check writes nothing: the journal the notebook left is still there for the next build.
-    await copy.run(["--check", "notebooks/journal.ipynb"]);
+    await copy.run(["--check", "notebooks/journal.ipynb", "--no-sandbox"]);
     const next = await copy.run(["--no-execute", "notebooks/journal.ipynb"]);
     assert.equal(next.code, 0, next.stdout + next.stderr);
     assert.match(next.stderr, /refused a write journal that names \S+, which no build of docs writes or deletes \(kept as \.cache\/docs-journal\.json\.refused\); nothing was moved or deleted/);
