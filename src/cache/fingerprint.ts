@@ -79,6 +79,23 @@ export async function inputsFingerprint(nb: INotebookContent, notebookPath: stri
   return hash.digest("hex");
 }
 
+/**
+ * What a page is made of besides the outputs: every cell's type, source and tags, and the
+ * notebook's title and `docs` settings; not what execution or the writer's normalizing changes
+ * (outputs, counts, ids, `language_info`). A job whose notebook is not its own to keep (a variant)
+ * has no stored notebook bytes to compare, so this stands for them.
+ */
+export function pageSourceFingerprint(nb: INotebookContent): string {
+  const cells = nb.cells.map((c) => [c.cell_type, joinText(c.source), (c.metadata as { tags?: unknown } | undefined)?.tags ?? null]);
+  const { title = null, docs = null } = nb.metadata as { title?: unknown; docs?: unknown };
+  // Keys sorted: the notebook's writer sorts them, and a rewrite must not look like an edit.
+  return sha256(JSON.stringify([cells, title, docs], (_key, value: unknown) =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  ));
+}
+
 /** What execution wrote into a notebook: outputs and counts of its code cells. */
 export function outputsFingerprint(nb: INotebookContent): string {
   const executed = nb.cells.filter((c) => c.cell_type === "code").map((c) => [(c as ICodeCell).outputs, (c as ICodeCell).execution_count]);

@@ -3,19 +3,24 @@ import { createTwoFilesPatch } from "diff";
 /** Lines of diff shown per stale file; the rest is summarised, CI logs stay readable. */
 const MAX_LINES = 40;
 
-/** A short unified diff of what the build would change in one file. */
+/**
+ * A short unified diff of what the build would change in one file, labelled as git labels it:
+ * `a/<path>` and `b/<path>`, an absolute path without its leading slash (`a/tmp/ig/…`); the file
+ * as it is "on disk" (committed or not: an IG checkout, an --out-dir) against what the build made.
+ */
 export function shortDiff(label: string, current: Buffer | undefined, next: Buffer | undefined): string {
   if (isBinary(current) || isBinary(next)) {
     if (!current) return `new binary file ${label}\n`;
     if (!next) return `binary file ${label} would be removed\n`;
     return `binary file ${label} differs\n`;
   }
+  const path = label.replace(/^\/+/, "");
   const patch = createTwoFilesPatch(
-    current ? `a/${label}` : "/dev/null",
-    next ? `b/${label}` : "/dev/null",
+    current ? `a/${path}` : "/dev/null",
+    next ? `b/${path}` : "/dev/null",
     current?.toString("utf8") ?? "",
     next?.toString("utf8") ?? "",
-    "committed",
+    "on disk",
     "built",
     { context: 2 },
   );

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { INotebookContent } from "@jupyterlab/nbformat";
-import { inputsFingerprint, outputsFingerprint, sha256, type InputReads } from "../cache/fingerprint.js";
+import { inputsFingerprint, outputsFingerprint, pageSourceFingerprint, sha256, type InputReads } from "../cache/fingerprint.js";
 import type { NotebookRecord } from "../cache/state.js";
 import { asDocsError, DocsError } from "../errors.js";
 import { ChecksFailedError, NotebookError, NotebookUsageError } from "../execute/errors.js";
@@ -151,7 +151,9 @@ export async function buildNotebook(
   const reads: InputReads = { files: new Set([job.path]), dirs: new Set([dirname(job.path)]) };
   const sourceInputs = await inputsFingerprint(parsed, job.path, settings.keysDir, profile ? await profile.fingerprint() : {}, reads);
   // Parameters are part of the cache key, without paying for the injection on a no-op build.
-  const inputs = job.params === undefined ? sourceInputs : sha256(`${sourceInputs}\0${parametersKey(job)}`);
+  // A variant's record cannot know the notebook's bytes (its default page's build may rewrite the
+  // outputs), so its key holds the rest of the notebook: prose, tags and title are on its page too.
+  const inputs = job.params === undefined ? sourceInputs : sha256(`${sourceInputs}\0${parametersKey(job)}\0${pageSourceFingerprint(parsed)}`);
   const storedOutputs = outputsFingerprint(parsed);
   const upToDate =
     !settings.force &&

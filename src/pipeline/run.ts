@@ -202,7 +202,8 @@ async function summaryOnDisk(job: NotebookJob): Promise<PageSummary | undefined>
   const page = await readIfExists(join(job.docsDir, `${job.name}.md`));
   if (page === undefined) return undefined;
   const { summarizePage } = await import("../render/html.js");
-  return summarizePage(job.name, page.toString("utf8"));
+  const { notebookTitle } = await import("./notebook-title.js");
+  return summarizePage(job.name, page.toString("utf8"), { title: await notebookTitle(job.path) });
 }
 
 /** A writer's error as the notebook's failure; its message already names the notebook or the file. */

@@ -27,7 +27,8 @@ export async function renderCommittedVariant(job: NotebookJob, settings: Pick<Bu
     if (content !== undefined) files.set(join(extractDir, name), content);
   }
   const { renderPage } = await import("../render/html.js");
-  const page = await renderPage(job.name, markdown.toString("utf8"), ring);
+  const { notebookTitle } = await import("./notebook-title.js");
+  const page = await renderPage(job.name, markdown.toString("utf8"), ring, { title: await notebookTitle(job.path) });
   files.set(join(job.docsDir, `${job.name}.html`), Buffer.from(page.html, "utf8"));
   return {
     job,

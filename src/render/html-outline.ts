@@ -8,17 +8,35 @@ export interface Outline {
 
 const summaryLength = 200;
 
-/** Title = first heading; summary = first prose paragraph after it. */
+/**
+ * Title = first heading; summary = first prose paragraph after the page's top-level heading
+ * (`# …`), or from the start when it has none (an IG page: the template prints its title).
+ */
 export function pageOutline(tokens: Token[]): Outline {
   const heading = tokens.findIndex((t) => t.type === "heading_open");
   const title = heading >= 0 ? plainText(tokens[heading + 1]) || undefined : undefined;
+  const top = tokens.findIndex((t) => t.type === "heading_open" && t.tag === "h1");
   let summary = "";
-  for (let i = heading + 1; i < tokens.length && !summary; i++) {
+  for (let i = top + 1; i < tokens.length && !summary; i++) {
     const t = tokens[i]!;
     // Top-level paragraphs only: list items and quotes rarely introduce a page.
     if (t.type === "paragraph_open" && t.level === 0) summary = plainText(tokens[i + 1]);
   }
   return { title, summary: truncate(summary, summaryLength) };
+}
+
+/** Whether the page has a top-level heading (`# …`) of its own. */
+export function hasTopHeading(tokens: Token[]): boolean {
+  return tokens.some((t) => t.type === "heading_open" && t.tag === "h1");
+}
+
+/**
+ * A page's title: the notebook's `metadata.title` when it is a non-blank string (nbconvert's
+ * HTML template uses it so), else the page's first heading, else the notebook's name.
+ */
+export function pageTitle(name: string, outline: Pick<Outline, "title">, metadataTitle?: unknown): string {
+  if (typeof metadataTitle === "string" && metadataTitle.trim() !== "") return metadataTitle.trim();
+  return outline.title ?? name;
 }
 
 /** Text of an inline run without markup, images or raw HTML. */

@@ -4,7 +4,7 @@ import type { KeyRing } from "../tokens/keyring.js";
 import { verifyToken, type TokenVerdict } from "../tokens/verify.js";
 import { escapeHtml } from "./html-escape.js";
 import { layoutPage } from "./html-layout.js";
-import { pageOutline } from "./html-outline.js";
+import { hasTopHeading, pageOutline, pageTitle } from "./html-outline.js";
 import { createMarkdown } from "./html-markdown.js";
 import { tokensToVerify, type TokenViewEnv } from "./html-token-view.js";
 import type { Renderer } from "../stages/types.js";
@@ -30,17 +30,27 @@ const defaultIndexTitle = "SMART App Launch example notebooks";
 let md: MarkdownIt | undefined;
 const markdown = (): MarkdownIt => (md ??= createMarkdown());
 
-/** The index's entry for a page already on disk, from its Markdown: what renderPage would say of it. */
-export function summarizePage(name: string, source: string): PageSummary {
-  const outline = pageOutline(markdown().parse(source, {}));
-  return { name, title: outline.title ?? name, summary: outline.summary, file: `${name}.html` };
+/** What a page knows besides its Markdown. */
+export interface PageOptions {
+  /** The notebook's `metadata.title`; see pageTitle for the rule. */
+  title?: unknown;
 }
 
-/** docs/<name>.html from docs/<name>.md, with a verified view of every token it prints. */
+/** The index's entry for a page already on disk, from its Markdown: what renderPage would say of it. */
+export function summarizePage(name: string, source: string, options: PageOptions = {}): PageSummary {
+  const outline = pageOutline(markdown().parse(source, {}));
+  return { name, title: pageTitle(name, outline, options.title), summary: outline.summary, file: `${name}.html` };
+}
+
+/**
+ * docs/<name>.html from docs/<name>.md, with a verified view of every token it prints. A page
+ * without a `# …` heading of its own (the IG's shape) gets its title as the <h1>.
+ */
 export async function renderPage(
   name: string,
   source: string,
   ring: KeyRing,
+  options: PageOptions = {},
 ): Promise<{ html: string; summary: PageSummary }> {
   const env: TokenViewEnv = {};
   const tokens = markdown().parse(source, env);
@@ -49,9 +59,10 @@ export async function renderPage(
   for (const jws of tokensToVerify(tokens)) verdicts.set(jws, await verifyToken(jws, ring));
   env.tokenVerdicts = verdicts;
 
-  const body = markdown().renderer.render(tokens, markdown().options, env);
+  const rendered = markdown().renderer.render(tokens, markdown().options, env);
   const outline = pageOutline(tokens);
-  const title = outline.title ?? name;
+  const title = pageTitle(name, outline, options.title);
+  const body = hasTopHeading(tokens) ? rendered : `<h1>${escapeHtml(title)}</h1>\n${rendered}`;
   const html = layoutPage({ title, body, backLink: true, mainClass: "page" });
   return { html, summary: { name, title, summary: outline.summary, file: `${name}.html` } };
 }
@@ -84,10 +95,10 @@ export function renderIndex(pages: PageSummary[], options: IndexOptions = {}): s
 /** `<name>.html` from the Markdown page, and the page's title and summary for the index. */
 export const htmlRenderer: Renderer = {
   name: "html",
-  async render(_nb, ctx, page) {
+  async render(nb, ctx, page) {
     const markdown = page.files.get(`${ctx.name}.md`);
     if (!markdown) throw new Error("the html renderer needs the markdown renderer before it");
-    const { html, summary } = await renderPage(ctx.name, markdown.toString("utf8"), ctx.ring);
+    const { html, summary } = await renderPage(ctx.name, markdown.toString("utf8"), ctx.ring, { title: nb.metadata.title });
     page.files.set(`${ctx.name}.html`, Buffer.from(html, "utf8"));
     page.summary = summary;
   },

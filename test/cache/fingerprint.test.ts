@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { ICodeCell, INotebookContent } from "@jupyterlab/nbformat";
-import { declaredDependencies, inputsFingerprint, outputsFingerprint, sha256, toolFingerprint } from "../../src/cache/fingerprint.js";
+import { declaredDependencies, inputsFingerprint, outputsFingerprint, pageSourceFingerprint, sha256, toolFingerprint } from "../../src/cache/fingerprint.js";
 
 function notebook(sources: string[], metadata: Record<string, unknown> = {}): INotebookContent {
   return {
@@ -87,4 +87,27 @@ test("tool: the build's own code, its hash reused while the files' stats are tho
   const stale = { statKey: "other", hash: "old" };
   assert.deepEqual(await toolFingerprint(stale), first, "other stats: hashed again, to the same hash");
   assert.equal(sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+});
+
+test("page source (a variant's stand-in for the notebook's bytes): prose, tags and metadata count; what execution writes does not", () => {
+  const base = pageSourceFingerprint(notebook(["a()"], { title: "T" }));
+  assert.equal(pageSourceFingerprint(notebook(["a()"], { title: "T" })), base, "stable");
+
+  const executed = notebook(["a()"], { title: "T", language_info: { name: "typescript", version: "5" } });
+  const cell = executed.cells[1] as ICodeCell;
+  cell.outputs = [{ output_type: "stream", name: "stdout", text: "out\n" }];
+  cell.execution_count = 1;
+  assert.equal(pageSourceFingerprint(executed), base, "outputs, counts and language_info are what execution writes");
+
+  const prose = notebook(["a()"], { title: "T" });
+  prose.cells[0]!.source = "### other prose";
+  assert.notEqual(pageSourceFingerprint(prose), base, "a markdown cell");
+  assert.notEqual(pageSourceFingerprint(notebook(["a()"], { title: "Other" })), base, "metadata.title");
+  const tagged = notebook(["a()"], { title: "T" });
+  tagged.cells[1]!.metadata = { tags: ["remove-input"] };
+  assert.notEqual(pageSourceFingerprint(tagged), base, "a cell's tags");
+  assert.notEqual(pageSourceFingerprint(notebook(["b()"], { title: "T" })), base, "a code cell");
+  const docs = (value: Record<string, unknown>) => pageSourceFingerprint(notebook(["a()"], { title: "T", docs: value }));
+  assert.equal(docs({ index: 1, variants: { v: { s: "x" } } }), docs({ variants: { v: { s: "x" } }, index: 1 }), "docs keys in the writer's order or not");
+  assert.notEqual(docs({ index: 1 }), docs({ index: 2 }), "docs settings");
 });

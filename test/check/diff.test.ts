@@ -4,17 +4,23 @@ import { shortDiff } from "../../src/check/diff.js";
 
 const b = (s: string): Buffer => Buffer.from(s, "utf8");
 
-test("a changed text file is a unified diff, committed against built", () => {
+test("a changed text file is a unified diff, on disk against built", () => {
   const diff = shortDiff("docs/x.md", b("# Title\nsame\nold line\n"), b("# Title\nsame\nnew line\n"));
   assert.equal(
     diff,
-    ["--- a/docs/x.md\tcommitted", "+++ b/docs/x.md\tbuilt", "@@ -1,3 +1,3 @@", " # Title", " same", "-old line", "+new line", ""].join("\n"),
+    ["--- a/docs/x.md\ton disk", "+++ b/docs/x.md\tbuilt", "@@ -1,3 +1,3 @@", " # Title", " same", "-old line", "+new line", ""].join("\n"),
   );
 });
 
 test("a new or a removed file diffs against /dev/null", () => {
-  assert.match(shortDiff("docs/new.md", undefined, b("hello\n")), /^--- \/dev\/null\tcommitted\n\+\+\+ b\/docs\/new\.md\tbuilt\n@@ -0,0 \+1,1 @@\n\+hello\n/);
-  assert.match(shortDiff("docs/old.md", b("bye\n"), undefined), /^--- a\/docs\/old\.md\tcommitted\n\+\+\+ \/dev\/null\tbuilt\n@@ -1,1 \+0,0 @@\n-bye\n/);
+  assert.match(shortDiff("docs/new.md", undefined, b("hello\n")), /^--- \/dev\/null\ton disk\n\+\+\+ b\/docs\/new\.md\tbuilt\n@@ -0,0 \+1,1 @@\n\+hello\n/);
+  assert.match(shortDiff("docs/old.md", b("bye\n"), undefined), /^--- a\/docs\/old\.md\ton disk\n\+\+\+ \/dev\/null\tbuilt\n@@ -1,1 \+0,0 @@\n-bye\n/);
+});
+
+test("a path outside the project (an IG checkout) is labelled as git labels it: one slash after a/ and b/", () => {
+  const diff = shortDiff("/tmp/ig/input/pages/x.md", b("old\n"), b("new\n"));
+  assert.match(diff, /^--- a\/tmp\/ig\/input\/pages\/x\.md\ton disk\n\+\+\+ b\/tmp\/ig\/input\/pages\/x\.md\tbuilt\n/);
+  assert.doesNotMatch(diff, /\/\/|committed/);
 });
 
 test("binary files are named, not diffed", () => {

@@ -154,13 +154,13 @@ describe("the launch pages", () => {
   });
 
   test("the introspection page shows an active token with the SMART fields, and inactive ones", () => {
-    const shown = responses(pageText("token-introspection"));
+    const shown = responses(pageText("example-token-introspection"));
     const active = shown.find((r) => r.body.active === true);
     assert.ok(active);
     assert.deepEqual(Object.keys(active.body).sort(), ["active", "client_id", "exp", "fhirUser", "iss", "patient", "scope", "sub"]);
     assert.equal(shown.filter((r) => r.status === 200 && JSON.stringify(r.body) === '{"active":false}').length, 2);
     // Without credentials: a challenge with no error code (RFC 6750 §3.1).
-    assert.match(pageText("token-introspection"), /HTTP\/1\.1 401 Unauthorized\nWWW-Authenticate: Bearer realm="https:\/\/ehr\.example\.com"\n/);
+    assert.match(pageText("example-token-introspection"), /HTTP\/1\.1 401 Unauthorized\nWWW-Authenticate: Bearer realm="https:\/\/ehr\.example\.com"\n/);
   });
 });
 

@@ -101,13 +101,13 @@ describe("npm run docs in a copy of the project", () => {
   test("--check fails with a diff when a page was edited by hand, and does not repair it; a build renders it again without a kernel", async () => {
     const md = copy.path("docs", "worked_example_id_token.md");
     const original = await readFile(md, "utf8");
-    const edited = original.replace("# ", "# Edited: ");
+    const edited = original.replace("### ", "### Edited: ");
     await writeFile(md, edited);
     try {
       const check = await copy.run(["--check"]);
       assert.equal(check.code, 1, check.stdout + check.stderr);
       assert.match(check.stdout, /--- a\/docs\/worked_example_id_token\.md/);
-      assert.match(check.stdout, /^-# Edited: /m);
+      assert.match(check.stdout, /^-### Edited: /m);
       assert.match(check.stdout, /stale \(1 file\)/);
       assert.equal(await readFile(md, "utf8"), edited);
       // The notebook and its outputs are those the cache recorded: the page is rendered from them.

@@ -20,6 +20,9 @@ const run = promisify(execFile);
 const LIQUID = "{{ site.title }} {% include x.html %} {%- endraw -%}";
 const SITE_TITLE = "SITE-TITLE-FROM-LIQUID";
 const INCLUDED = "INCLUDED-BY-LIQUID";
+/** Stand-ins for two of the spec's pages: its normative introspection page, and an example page a notebook reproduces. */
+const NORMATIVE = { path: "input/pages/token-introspection.md", text: "### Required fields in the introspection response\n\nNormative text.\n" };
+const OLD_EXAMPLE = { path: "input/pages/example-app-launch-public.md", text: "### Launch App\n\nThe spec's hand-pasted page.\n" };
 
 const liquidNotebook = JSON.stringify({
   cells: [
@@ -50,6 +53,8 @@ describe("--ig pages rendered by Jekyll as the IG publisher renders them", { ski
     await copy.write("notebooks/liquid-output.ipynb", liquidNotebook);
     projectBefore = await snapshot(copy.dir);
     ig = await mkdtemp(join(tmpdir(), "ig-jekyll-"));
+    await mkdir(join(ig, "input", "pages"), { recursive: true });
+    for (const page of [NORMATIVE, OLD_EXAMPLE]) await writeFile(join(ig, page.path), page.text);
     builds = [
       await copy.run(["--no-execute", "--ig", ig, ...committed.map((f) => `notebooks/${f}`)]),
       await copy.run(["--ig", ig, "notebooks/liquid-output.ipynb"]),
@@ -84,11 +89,20 @@ describe("--ig pages rendered by Jekyll as the IG publisher renders them", { ski
     for (const b of builds) assert.equal(b.code, 0, b.stdout + b.stderr);
     const entries = await readdir(ig, { recursive: true, withFileTypes: true });
     const files = entries.filter((e) => e.isFile()).map((e) => relative(ig, join(e.parentPath, e.name))).filter((f) => !f.startsWith(".site/") && !f.startsWith(".out/")).sort();
-    const expected = ["input/.docs-manifest.json", ...names.map((n) => `input/images/${n}.ipynb`), ...names.map((n) => `input/pages/${n}.md`)].sort();
+    const expected = ["input/.docs-manifest.json", NORMATIVE.path, ...names.map((n) => `input/images/${n}.ipynb`), ...names.map((n) => `input/pages/${n}.md`)].sort();
     assert.deepEqual(files, expected);
     assert.deepEqual(await snapshot(copy.dir), projectBefore, "docs/ and notebooks/ stay as they are");
     const executed = JSON.parse(await readFile(join(ig, "input", "images", "liquid-output.ipynb"), "utf8")) as INotebookContent;
     assert.equal((executed.cells[1] as { outputs: unknown[] }).outputs.length, 1, "the executed notebook goes to input/images");
+  });
+
+  test("the IG's page of a notebook's name is replaced; its normative token-introspection.md is left as it was", async () => {
+    assert.equal(await readFile(join(ig, NORMATIVE.path), "utf8"), NORMATIVE.text);
+    assert.ok(names.includes("example-token-introspection"), "the introspection example is a page of its own");
+    const replaced = await readFile(join(ig, OLD_EXAMPLE.path), "utf8");
+    assert.notEqual(replaced, OLD_EXAMPLE.text);
+    assert.match(replaced, /<a id="step-2-launch"><\/a>\n\n### Launch App\n/);
+    assert.doesNotMatch(replaced, /^# /m, "no title of its own: the IG's template prints it");
   });
 
   test("usage errors, exit 2 before anything runs: no such folder, --out-dir as well, parameters, a folder inside notebooks/", async () => {

@@ -20,7 +20,7 @@ const APP_LAUNCH_NOTEBOOKS = [
   "example-app-launch-public",
   "example-app-launch-symmetric-auth",
   "example-app-launch-asymmetric-auth",
-  "token-introspection",
+  "example-token-introspection",
 ] as const;
 const TOKEN = /eyJ[\w-]*\.eyJ[\w-]*\.[\w-]+/g;
 const PRIVATE_MEMBER = /"(d|p|q|dp|dq|qi|oth|k)"\s*:/;
@@ -52,6 +52,9 @@ function cellOutputs(nb: INotebookContent): CellOutput[] {
 }
 
 const allText = (nb: INotebookContent): string => cellOutputs(nb).map((c) => c.text).join("\n");
+/** The Markdown cells of a notebook, joined. */
+const markdownOf = (nb: INotebookContent): string =>
+  nb.cells.filter((c) => c.cell_type === "markdown").map((c) => text(c.source)).join("\n\n");
 
 const readSet = (dir: string, file: string): jose.JSONWebKeySet =>
   JSON.parse(readFileSync(join(dir, file), "utf8")) as jose.JSONWebKeySet;
@@ -103,7 +106,11 @@ test("the JWKS and signatures page signs RS384 and ES384 assertions that verify"
     );
   }
   const out = allText(jwks);
-  assert.match(out, /^### Encoded JWT with RS384 signature/m, "headings come out as Markdown");
+  // The spec page's headings, as Markdown cells above the code that does each step.
+  const md = markdownOf(jwks);
+  assert.match(md, /^### Encoded JWT with RS384 Signature$/m);
+  assert.match(md, /^### Encoded JWT with ES384 Signature$/m);
+  assert.match(out, /^signed with kid \S+$/m, "the kid a token is signed with is printed by the cell that signs");
   assert.match(out, /verified: signature RS384 with kid /);
   assert.match(out, /verified: signature ES384 with kid /);
   assert.match(out, /"keys": \[/);
@@ -170,27 +177,55 @@ test("the app-launch and introspection pages show tokens that all verify, and ne
   }
 });
 
-/** The Markdown cells of a notebook, joined. */
-const markdownOf = (nb: INotebookContent): string =>
-  nb.cells.filter((c) => c.cell_type === "markdown").map((c) => text(c.source)).join("\n\n");
+/** The spec's examples.md lists its example pages in this order; introspection, not among them, follows. */
+const SPEC_EXAMPLES_ORDER = [
+  "example-app-launch-public",
+  "example-app-launch-asymmetric-auth",
+  "example-app-launch-symmetric-auth",
+  "example-backend-services",
+  "worked_example_id_token",
+  "authorization-example-jwks-and-signatures",
+  "example-token-introspection",
+];
+
+test("docs/index.html lists the pages in the order of the spec's examples.md, then introspection", () => {
+  const index = readFileSync(join(root, "docs", "index.html"), "utf8");
+  const listed = [...index.matchAll(/<li><a href="([^"]+)\.html">/g)].map((m) => m[1]);
+  assert.deepEqual(listed, SPEC_EXAMPLES_ORDER);
+  // Every notebook is in that list, so a new page has to be given its place.
+  const notebooks = readdirSync(join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).map((f) => f.replace(/\.ipynb$/, ""));
+  assert.deepEqual([...notebooks].sort(), [...SPEC_EXAMPLES_ORDER].sort());
+});
+
+test("each page has the IG's shape: no # heading (the IG's template prints metadata.title), steps as ### right after their anchors", () => {
+  for (const name of SPEC_EXAMPLES_ORDER) {
+    const nb = committed(name);
+    assert.ok(typeof nb.metadata.title === "string" && nb.metadata.title.startsWith("Example "), `${name}: metadata.title`);
+    const md = markdownOf(nb).replace(/^```[\s\S]*?^```/gm, "");
+    assert.doesNotMatch(md, /^# /m, `${name}: a top-level heading`);
+    assert.doesNotMatch(md, /^## /m, `${name}: a ## heading, above the spec's step level`);
+    for (const m of md.matchAll(/<a id="(step-[^"]+)"><\/a>\n\n(.*)/g)) assert.match(m[2]!, /^### \S/, `${name}: the heading after ${m[1]}`);
+  }
+});
 
 test("each page links near its top to the spec page it reproduces, carries the spec's step anchors, and says which key plays which role", () => {
-  const spec = JSON.parse(readFileSync(join(root, "test", "fixtures", "spec", "deep-links.json"), "utf8")) as { anchors: Record<string, string[]> };
+  const spec = JSON.parse(readFileSync(join(root, "test", "fixtures", "spec", "deep-links.json"), "utf8")) as { anchors: Record<string, string[]>; reproduces: Record<string, string> };
   for (const [name, anchors] of Object.entries(spec.anchors)) {
     const nb = committed(name);
     const first = text(nb.cells[0]!.source);
-    assert.ok(first.includes(`(https://hl7.org/fhir/smart-app-launch/${name}.html)`), `${name}: its first cell links the spec page`);
+    const specPage = spec.reproduces[name] ?? name;
+    assert.ok(first.includes(`(https://hl7.org/fhir/smart-app-launch/${specPage}.html)`), `${name}: its first cell links the spec page`);
     const md = markdownOf(nb);
     for (const anchor of anchors) assert.ok(md.includes(`<a id="${anchor}"></a>`), `${name}: anchor ${anchor}`);
     assert.match(md, /\*\*Keys on this page\.\*\*/, `${name}: a keys note`);
   }
 });
 
-test("the launch and introspection pages keep a step's prose in Markdown cells, not in display.markdown", () => {
-  for (const name of APP_LAUNCH_NOTEBOOKS) {
+test("the launch, introspection and JWKS pages keep a step's prose in Markdown cells, not in display.markdown", () => {
+  for (const name of [...APP_LAUNCH_NOTEBOOKS, NOTEBOOKS.jwks]) {
     const nb = committed(name);
     const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => text(c.source)).join("\n");
-    // One computed table may be displayed as Markdown (introspection); no prose is.
+    // One computed table (introspection) or sentence (the JWKS page's keys note) may be displayed as Markdown; no prose is.
     const calls = [...code.matchAll(/display\.markdown\(/g)].length;
     assert.ok(calls <= 1, `${name}: ${calls} display.markdown calls`);
     const plumbing = nb.cells.filter((c) => c.cell_type === "code" && /startSmartServer\(|^import /m.test(text(c.source)));

@@ -208,4 +208,17 @@ describe("a notebook with a variant in its metadata", () => {
     assert.match(run.stdout, /v\.ipynb \[other\] .* executed/);
     assert.match(await copy.read("docs", "v.other.md"), /"s":"changed"/);
   });
+
+  test("a new metadata.title, prose or tag in the notebook makes the variant's page stale too: --check says so, a build renders it", async () => {
+    const nb = JSON.parse(await copy.read("notebooks", "v.ipynb")) as { metadata: Record<string, unknown> };
+    nb.metadata.title = "Retitled";
+    await copy.write("notebooks/v.ipynb", JSON.stringify(nb, null, 1) + "\n");
+    const check = await copy.run(["--check"]);
+    assert.equal(check.code, 1, check.stdout + check.stderr);
+    assert.match(check.stdout, /--- a\/docs\/v\.other\.html/);
+    const run = await copy.run([]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(await copy.read("docs", "v.other.html"), /<title>Retitled<\/title>/);
+    assert.match(await copy.read("docs", "v.html"), /<title>Retitled<\/title>/);
+  });
 });

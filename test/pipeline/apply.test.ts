@@ -69,8 +69,8 @@ test("writeProduct of an unchanged product writes no page; a rendered one leaves
 test("staleFiles diffs each file that would change and writes nothing", async (t) => {
   const { root, docs, product } = await scratch(t);
   const diffs = await staleFiles(product("executed", { notebookText: "new notebook\n" }), root);
-  assert.match(diffs.join("\n"), /--- a\/notebooks\/x\.ipynb\tcommitted\n\+\+\+ b\/notebooks\/x\.ipynb\tbuilt\n@@ -1,1 \+1,1 @@\n-old notebook\n\+new notebook/);
-  assert.match(diffs.join("\n"), /--- \/dev\/null\tcommitted\n\+\+\+ b\/docs\/x\.html/);
+  assert.match(diffs.join("\n"), /--- a\/notebooks\/x\.ipynb\ton disk\n\+\+\+ b\/notebooks\/x\.ipynb\tbuilt\n@@ -1,1 \+1,1 @@\n-old notebook\n\+new notebook/);
+  assert.match(diffs.join("\n"), /--- \/dev\/null\ton disk\n\+\+\+ b\/docs\/x\.html/);
   assert.equal(await readFile(join(root, "notebooks", "x.ipynb"), "utf8"), "old notebook\n");
   assert.deepEqual((await readdir(docs)).sort(), ["x.md", "x_files"]);
   // A cached page diffs nothing, but files its record does not list are stray all the same.

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { renderIndex, renderPage, type PageSummary } from "../../src/render/html.js";
+import { renderIndex, renderPage, summarizePage, type PageSummary } from "../../src/render/html.js";
 import { isAllowedLink } from "../../src/render/html-links.js";
-import { truncate } from "../../src/render/html-outline.js";
+import { pageTitle, truncate } from "../../src/render/html-outline.js";
 import { slugify } from "../../src/render/html-slug.js";
 import { demoMarkdown, makeDemoTokens, strangerKid, type DemoTokens } from "../fixtures/html/site.js";
 
@@ -160,6 +160,36 @@ test("page: rendering is deterministic; a page without heading is titled by its 
   assert.equal(plain.summary.title, "notes");
   assert.equal(plain.summary.summary, "Just a paragraph.");
   assert.ok(plain.html.includes("<title>notes</title>"));
+});
+
+test("title: the notebook's metadata.title, else the first heading, else the name", () => {
+  assert.equal(pageTitle("x", { title: "First heading" }, "Example Id Token"), "Example Id Token");
+  assert.equal(pageTitle("x", { title: "First heading" }, "  Padded  "), "Padded");
+  for (const unusable of [undefined, "", "   ", 7, null, ["a"]]) {
+    assert.equal(pageTitle("x", { title: "First heading" }, unusable), "First heading", `metadata.title ${JSON.stringify(unusable)}`);
+  }
+  assert.equal(pageTitle("x", { title: undefined }, undefined), "x");
+});
+
+test("page in the IG's shape (no # heading): metadata.title is its <title> and <h1>; its own # heading is kept", async () => {
+  const ig = '<a id="step-2"></a>\n\nWhat the page is about.\n\n### Launch App\n\nThe step.\n';
+  const page = await renderPage("example-x", ig, tokens.ring, { title: "Example <X> & Y" });
+  assert.ok(page.html.includes("<title>Example &lt;X&gt; &amp; Y</title>"));
+  assert.ok(page.html.includes('<main class="page">\n<h1>Example &lt;X&gt; &amp; Y</h1>\n<p><a id="step-2"></a></p>'), "the title first, then the page");
+  assert.equal((page.html.match(/<h1[ >]/g) ?? []).length, 1);
+  assert.deepEqual(page.summary, { name: "example-x", title: "Example <X> & Y", summary: "What the page is about.", file: "example-x.html" });
+  // The index entry made from the page on disk says the same.
+  assert.deepEqual(summarizePage("example-x", ig, { title: "Example <X> & Y" }), page.summary);
+  // Without metadata.title, the first heading titles it, and is shown once more as the <h1>.
+  const untitled = await renderPage("example-x", ig, tokens.ring);
+  assert.equal(untitled.summary.title, "Launch App");
+  assert.ok(untitled.html.includes("<h1>Launch App</h1>"));
+  // A page with a # heading of its own: metadata.title names it, no second <h1> is added.
+  const own = await renderPage("demo", "# Own heading\n\nIntro.\n", tokens.ring, { title: "From metadata" });
+  assert.ok(own.html.includes("<title>From metadata</title>"));
+  assert.equal((own.html.match(/<h1[ >]/g) ?? []).length, 1);
+  assert.match(own.html, /<h1 id="own-heading">Own heading /);
+  assert.equal(own.summary.summary, "Intro.");
 });
 
 test("links: data: images allowed, script and file schemes refused", () => {
