@@ -1,7 +1,7 @@
 import type { INotebookContent } from "@jupyterlab/nbformat";
 import { UNVERIFIED_TOKEN_TAG } from "../tokens/tags.js";
 import { cellTags } from "../tokens/output-text.js";
-import { storedNotebook } from "../notebook/stored.js";
+import { MAX_NOTEBOOK_BYTES, storedNotebook } from "../notebook/stored.js";
 
 /** The notebook's "docs" metadata, when it is an object. */
 function docsMetadata(nb: INotebookContent): Record<string, unknown> {
@@ -32,7 +32,7 @@ export async function notebookOptOuts(paths: readonly string[], labelOf: (path: 
   const out: Array<{ label: string; optOuts: string[] }> = [];
   for (const path of paths) {
     try {
-      const nb = storedNotebook((await readBounded(path, 256 * 1024 * 1024)).toString("utf8"));
+      const nb = storedNotebook((await readBounded(path, MAX_NOTEBOOK_BYTES)).toString("utf8"));
       if (!nb) continue;
       const found = optOuts(nb);
       if (found.length > 0) out.push({ label: labelOf(path), optOuts: found });

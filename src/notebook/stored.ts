@@ -2,6 +2,9 @@ import type { INotebookContent } from "@jupyterlab/nbformat";
 import type { JsonValue } from "./json-parse.js";
 import { isOldNotebook, upgradeNotebook } from "./upgrade.js";
 
+/** The largest notebook the build reads, and so the largest it writes. */
+export const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
+
 /**
  * A notebook file's JSON as every stage sees it, for stages that read a notebook without
  * validating it (opt-outs, variants, the index order): nbformat 2 and 3 upgraded to 4 as the

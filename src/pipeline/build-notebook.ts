@@ -9,6 +9,7 @@ import type { Transport } from "../kernel/connection.js";
 import type { KernelProfile } from "../kernel/profile.js";
 import type { KernelSandbox } from "../kernel/sandbox/sandbox.js";
 import { kernelNameOf } from "../notebook/kernel-name.js";
+import { MAX_NOTEBOOK_BYTES } from "../notebook/stored.js";
 import { decodeUtf8 } from "../notebook/utf8.js";
 import type { PageSummary } from "../render/html.js";
 import type { Finding, RenderedPage, StageContext } from "../stages/types.js";
@@ -75,8 +76,7 @@ export function refuseUnreadable(label: string, notebookText: string, limit = MA
   }
 }
 
-/** The largest notebook the build reads, and so the largest it writes. */
-export const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
+export { MAX_NOTEBOOK_BYTES };
 
 /** A notebook as plain JSON, or undefined when it is not one (the careful reader then says why). */
 function quickParse(raw: Buffer): INotebookContent | undefined {

@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readBounded } from "../io/read-bounded.js";
+import { MAX_NOTEBOOK_BYTES, storedNotebook } from "../notebook/stored.js";
 
 /**
  * A notebook's `metadata.title`, for a page rendered without the notebook parsed (a committed
@@ -6,11 +7,6 @@ import { readFile } from "node:fs/promises";
  * reported where it is built, and its page falls back to its first heading.
  */
 export async function notebookTitle(path: string): Promise<unknown> {
-  const text = await readFile(path, "utf8").catch(() => undefined);
-  if (text === undefined) return undefined;
-  try {
-    return (JSON.parse(text) as { metadata?: { title?: unknown } }).metadata?.title;
-  } catch {
-    return undefined;
-  }
+  const raw = await readBounded(path, MAX_NOTEBOOK_BYTES).catch(() => undefined);
+  return raw === undefined ? undefined : storedNotebook(raw.toString("utf8"))?.metadata.title;
 }

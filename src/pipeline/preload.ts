@@ -8,7 +8,7 @@
 // per URL) and never reads the file again. test/e2e/late-loads.test.ts rewrites every file of
 // the build's `dist/` from a notebook and checks the build's result did not change.
 
-/** The lazily imported modules of the build, each as its `import()` names it. Keep in step with the code: the test above fails for a module missing here. */
+/** The lazily imported modules of the build, each as its `import()` names it. Keep in step with the code: test/pipeline/preload.test.ts fails for a module missing here. */
 const LATE_MODULES: readonly (() => Promise<unknown>)[] = [
   () => import("../cache/depends.js"),
   () => import("../check/diff.js"),
@@ -22,9 +22,14 @@ const LATE_MODULES: readonly (() => Promise<unknown>)[] = [
   () => import("../notebook/read.js"),
   () => import("../notebook/serialize.js"),
   () => import("../params/inject.js"),
+  () => import("../render/extract.js"),
   () => import("../render/html.js"),
+  () => import("../render/liquid-literal.js"),
+  () => import("../render/markdown.js"),
+  () => import("../render/tag-remove.js"),
   () => import("../stabilize/page-signatures.js"),
   () => import("../stages/index.js"),
+  () => import("../targets/ig.js"),
   () => import("../tokens/keyring.js"),
   () => import("../write/bounds.js"),
   () => import("../write/fs-layer.js"),
@@ -32,6 +37,7 @@ const LATE_MODULES: readonly (() => Promise<unknown>)[] = [
   () => import("../write/writer.js"),
   () => import("./index-order.js"),
   () => import("./noop-reads.js"),
+  () => import("./notebook-title.js"),
   () => import("./variant-pages.js"),
 ];
 
